@@ -1,0 +1,181 @@
+"""Command line: `vonage-tui [--demo] [screen …]` and `vonage-tui sandbox`.
+
+Heavy modules (Textual, httpx, the sandbox) are imported only once we know what to run, so
+`--help` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+MATCH_STRATEGIES = {"start": 0, "contains": 1, "end": 2}
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Flags accepted both before and after the screen name."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="run against the embedded sandbox: no account, no keyring")
+    parser.add_argument("--profile", default=default, help="profile to use (see :profiles)")
+    parser.add_argument("--read-only", action="store_true",
+                        default=argparse.SUPPRESS if suppress else False,
+                        help="hide every action that changes anything")
+    parser.add_argument("--rest-url", default=default,
+                        help="Numbers/Account host (env VONAGE_REST_URL; https, or http on loopback)")
+    parser.add_argument("--api-url", default=default,
+                        help="Secrets/Pools host (env VONAGE_API_URL; https, or http on loopback)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vonage-tui",
+        description="Keyboard-driven terminal app for Vonage numbers, balance, secrets and pools.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    numbers = sub.add_parser("numbers", help="open the owned numbers screen")
+    _common(numbers, suppress=True)
+    numbers.add_argument("--filter", help="instant filter on the loaded numbers")
+    numbers.add_argument("--country", help="server-side filter: ISO country code")
+    numbers.add_argument("--pattern", help="server-side filter: digits to match")
+    numbers.add_argument("--match", choices=list(MATCH_STRATEGIES), default="contains")
+    numbers.add_argument("--application", help="only numbers linked to this application id")
+    numbers.add_argument("--has-application", choices=["yes", "no"])
+
+    search = sub.add_parser("search", help="search numbers to buy")
+    _common(search, suppress=True)
+    search.add_argument("country", help="ISO 3166-1 alpha-2 country code, e.g. GB")
+    search.add_argument("--type", choices=["landline", "mobile-lvn", "landline-toll-free"])
+    search.add_argument("--features", help="comma-separated: SMS,VOICE,MMS")
+    search.add_argument("--pattern", help="digits to match")
+    search.add_argument("--match", choices=list(MATCH_STRATEGIES), default="contains")
+
+    for name, text in (("account", "balance, top-up and settings"), ("secrets", "API secrets"),
+                       ("pools", "number pools")):
+        p = sub.add_parser(name, help=f"open the {text} screen")
+        _common(p, suppress=True)
+
+    sb = sub.add_parser("sandbox", help="serve the fake Vonage API on loopback")
+    sb.add_argument("--host", default="127.0.0.1")
+    sb.add_argument("--port", type=int, default=8765)
+    sb.add_argument("--certfile", help="TLS certificate (PEM) to serve HTTPS")
+    sb.add_argument("--keyfile", help="TLS private key (PEM)")
+    sb.add_argument("--seed", type=int, default=42)
+    sb.add_argument("--owned", type=int, help="seed this many owned numbers (up to 100000)")
+    sb.add_argument("--latency", type=float, default=0.0, help="seconds added to each request")
+    sb.add_argument("--rate-limit", type=float, help="requests per second per account (429 beyond)")
+    sb.add_argument("--fault-5xx", type=float, default=0.0, help="share of 5xx answers (0..1)")
+    sb.add_argument("--fault-429", type=float, default=0.0, help="share of 429 answers (0..1)")
+    sb.add_argument("--fault-drop", type=float, default=0.0, help="share of dropped connections (0..1)")
+    return parser
+
+
+def _screen_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Deep-link filters for the initial screen, validated before the app starts."""
+    from tui.api import validators
+
+    out: dict[str, Any] = {}
+    if args.command == "numbers":
+        if args.filter:
+            out["filter"] = args.filter
+        if args.country:
+            out["country"] = validators.country(args.country)
+        if args.pattern:
+            out["pattern"] = validators.digits_pattern(args.pattern)
+            out["search_pattern"] = MATCH_STRATEGIES[args.match]
+        if args.application:
+            out["application_id"] = validators.application_id(args.application)
+        if args.has_application:
+            out["has_application"] = args.has_application == "yes"
+    elif args.command == "search":
+        out["country"] = validators.country(args.country)
+        if args.type:
+            out["type"] = args.type
+        if args.features:
+            out["features"] = validators.features(args.features.split(","))
+        if args.pattern:
+            out["pattern"] = validators.digits_pattern(args.pattern)
+            out["search_pattern"] = MATCH_STRATEGIES[args.match]
+    return out
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    from tui.sandbox.config import SandboxConfig
+    from tui.sandbox.server import serve
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("vonage-tui sandbox: serves on loopback only (127.0.0.1, ::1 or localhost).", file=sys.stderr)
+        return 2
+    config = SandboxConfig(
+        seed=args.seed, owned_count=args.owned, latency=args.latency, rate_limit=args.rate_limit,
+        fault_5xx=args.fault_5xx, fault_429=args.fault_429, fault_drop=args.fault_drop,
+    )
+    serve(host=args.host, port=args.port, certfile=args.certfile, keyfile=args.keyfile, config=config)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from tui import __version__
+
+        print(f"vonage-tui {__version__}")
+        return 0
+    if args.command == "sandbox":
+        return _run_sandbox(args)
+
+    from pydantic import SecretStr
+
+    from tui.api.errors import InputError
+    from tui.api.hosts import validate_base_url
+    from tui.launch import LaunchOptions
+
+    try:
+        options = LaunchOptions(
+            demo=args.demo,
+            profile=args.profile,
+            read_only=args.read_only,
+            initial_screen=args.command or "numbers",
+            screen_args=_screen_args(args),
+        )
+        rest = args.rest_url or os.environ.get("VONAGE_REST_URL")
+        api = args.api_url or os.environ.get("VONAGE_API_URL")
+        options.rest_url = validate_base_url(rest) if rest else None
+        options.api_url = validate_base_url(api) if api else None
+    except InputError as exc:
+        print(f"vonage-tui: {exc.message}", file=sys.stderr)
+        return 2
+
+    if args.demo:
+        from tui.sandbox.config import SandboxConfig
+        from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
+        from tui.sandbox.server import start_sandbox
+
+        with start_sandbox(SandboxConfig()) as sandbox:
+            options.rest_url = options.api_url = sandbox.url
+            options.api_key, options.api_secret = DEMO_API_KEY, SecretStr(DEMO_API_SECRET)
+            options.profile_label = f"demo · {DEMO_API_KEY}"
+            return _run_app(options)
+
+    env_key, env_secret = os.environ.get("VONAGE_API_KEY"), os.environ.get("VONAGE_API_SECRET")
+    if env_key and env_secret:
+        options.api_key, options.api_secret = env_key, SecretStr(env_secret)
+        options.profile_label = f"env · {env_key}"
+    return _run_app(options)
+
+
+def _run_app(options: Any) -> int:
+    from tui.app import VonageApp
+
+    VonageApp(options).run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

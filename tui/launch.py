@@ -1,0 +1,26 @@
+"""What the command line asks the app to do, as plain data (no Textual import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import SecretStr
+
+
+@dataclass
+class LaunchOptions:
+    """Built by ``tui.cli``; read by ``VonageApp`` on mount."""
+
+    demo: bool = False
+    profile: str | None = None
+    read_only: bool = False
+    initial_screen: str = "numbers"
+    #: Deep-link parameters for the initial screen (filters, search query…).
+    screen_args: dict[str, Any] = field(default_factory=dict)
+    rest_url: str | None = None
+    api_url: str | None = None
+    #: Credentials given for this run only (demo, or VONAGE_API_KEY/VONAGE_API_SECRET).
+    api_key: str | None = None
+    api_secret: SecretStr | None = None
+    profile_label: str = ""

@@ -1,0 +1,55 @@
+"""`:` + name jumps to a screen, k9s-style (`:numbers`, `:search`, `:pools`, `:login`…)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Static
+
+SCREEN_NAMES: tuple[str, ...] = (
+    "numbers",
+    "search",
+    "account",
+    "secrets",
+    "pools",
+    "activity",
+    "login",
+    "profiles",
+    "quit",
+)
+
+
+def resolve(text: str) -> str | None:
+    """The screen a typed name means: exact, else the only name it starts."""
+    name = text.strip().lstrip(":").lower()
+    if name in SCREEN_NAMES:
+        return name
+    matches = [s for s in SCREEN_NAMES if s.startswith(name)] if name else []
+    return matches[0] if len(matches) == 1 else None
+
+
+class JumpPrompt(ModalScreen[str | None]):
+    """A one-line prompt at the bottom; dismisses with the resolved screen name."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="jump.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="jump-box"):
+            yield Input(
+                placeholder="numbers · search · account · secrets · pools · activity · login · profiles",
+                suggester=SuggestFromList(SCREEN_NAMES, case_sensitive=False),
+                id="jump-input",
+            )
+            yield Static("", id="jump-error", classes="field-error")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        target = resolve(event.value)
+        if target is None:
+            self.query_one("#jump-error", Static).update(f"No screen called “{event.value.strip()}”.")
+            return
+        self.dismiss(target)

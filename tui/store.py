@@ -1,0 +1,69 @@
+"""Data the screens share, so moving between screens never refetches what is fresh.
+
+The store is plain Python (no widgets): screens read it when they are shown and write it when a
+worker brings new data. ``version`` grows on every change, so a screen can tell whether what it
+rendered is stale without comparing lists.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.api.models import Balance, OwnedNumber
+
+
+@dataclass
+class OwnedNumbers:
+    """The owned-number list of the active profile, possibly still loading."""
+
+    by_msisdn: dict[str, OwnedNumber] = field(default_factory=dict)
+    total: int | None = None
+    complete: bool = False
+    loaded_at: float | None = None
+    from_cache: bool = False
+    version: int = 0
+
+    def replace(self, numbers: list[OwnedNumber], *, complete: bool, total: int | None = None) -> None:
+        self.by_msisdn = {n.msisdn: n for n in numbers}
+        self.total = total if total is not None else len(numbers)
+        self.complete = complete
+        self.loaded_at = time.time() if complete else self.loaded_at
+        self.from_cache = False
+        self.version += 1
+
+    def add_page(self, numbers: list[OwnedNumber]) -> None:
+        for n in numbers:
+            self.by_msisdn[n.msisdn] = n
+        self.version += 1
+
+    def upsert(self, number: OwnedNumber) -> None:
+        self.by_msisdn[number.msisdn] = number
+        if self.total is not None and self.complete:
+            self.total = len(self.by_msisdn)
+        self.version += 1
+
+    def remove(self, msisdn: str) -> None:
+        if self.by_msisdn.pop(msisdn, None) is not None:
+            if self.total is not None and self.complete:
+                self.total = len(self.by_msisdn)
+            self.version += 1
+
+    def invalidate(self) -> None:
+        self.complete = False
+        self.version += 1
+
+    @property
+    def age_seconds(self) -> float | None:
+        return None if self.loaded_at is None else max(0.0, time.time() - self.loaded_at)
+
+
+@dataclass
+class Store:
+    """Everything shared across screens for one profile; replaced whole on a profile switch."""
+
+    owned: OwnedNumbers = field(default_factory=OwnedNumbers)
+    balance: Balance | None = None
+    balance_at: float | None = None

@@ -1,0 +1,45 @@
+"""The header every screen shows: where you are, whose account, the balance, the network.
+
+It reads app-level reactives (``profile_label``, ``balance_text``, ``activity``, ``sandbox``) so a
+purchase on one screen updates the balance shown on all of them without any screen knowing.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+
+class AppHeader(Horizontal):
+    """One line: title · screen · profile · balance · sandbox badge · requests in flight."""
+
+    def __init__(self, screen_title: str) -> None:
+        super().__init__(id="app-header")
+        self._screen_title = screen_title
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"vonage-tui [b]{self._screen_title}[/b]", id="hdr-title")
+        yield Static("", id="hdr-profile")
+        yield Static("", id="hdr-balance")
+        yield Static("", id="hdr-badges")
+        yield Static("", id="hdr-activity")
+
+    def on_mount(self) -> None:
+        app = self.app
+        self.watch(app, "profile_label", self._show_profile)
+        self.watch(app, "balance_text", self._show_balance)
+        self.watch(app, "activity_text", self._show_activity)
+        self.watch(app, "badges", self._show_badges)
+
+    def _show_profile(self, value: str) -> None:
+        self.query_one("#hdr-profile", Static).update(value)
+
+    def _show_balance(self, value: str) -> None:
+        self.query_one("#hdr-balance", Static).update(value)
+
+    def _show_activity(self, value: str) -> None:
+        self.query_one("#hdr-activity", Static).update(value)
+
+    def _show_badges(self, value: str) -> None:
+        self.query_one("#hdr-badges", Static).update(value)

@@ -26,3 +26,38 @@ async def client(sandbox: RunningSandbox) -> AsyncIterator["VonageClient"]:  # n
         DEMO_API_KEY, DEMO_API_SECRET, rest_url=sandbox.url, api_url=sandbox.url, rate_limit=None
     ) as c:
         yield c
+
+
+# -- app fixtures: private dirs, an in-memory keyring, the app on a sandbox -----------------------
+
+from fixtures_keyring import *  # noqa: E402,F401,F403  (isolated_dirs, memory_keyring, …)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(isolated_dirs, memory_keyring):  # noqa: F811
+    """No test touches the real config dir, cache dir or OS keyring."""
+    return isolated_dirs
+
+
+@pytest.fixture
+def make_app(sandbox: RunningSandbox):
+    """Build a VonageApp logged in with the demo credentials against this test's sandbox."""
+    from pydantic import SecretStr
+
+    from tui.app import VonageApp
+    from tui.launch import LaunchOptions
+
+    def _make(**overrides):  # type: ignore[no-untyped-def]
+        options = LaunchOptions(
+            demo=True,
+            rest_url=sandbox.url,
+            api_url=sandbox.url,
+            api_key=DEMO_API_KEY,
+            api_secret=SecretStr(DEMO_API_SECRET),
+            profile_label=f"demo · {DEMO_API_KEY}",
+        )
+        for key, value in overrides.items():
+            setattr(options, key, value)
+        return VonageApp(options)
+
+    return _make

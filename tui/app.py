@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from pydantic import SecretStr
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from tui.journal import Journal
 from tui.launch import LaunchOptions
+from tui.operations import Operations
 from tui.screens.account import AccountScreen
 from tui.screens.numbers import NumbersScreen
 from tui.screens.pools import PoolsScreen
@@ -19,6 +22,12 @@ from tui.screens.search import SearchScreen
 from tui.screens.secrets import SecretsScreen
 from tui.store import Store
 from tui.worker import Activity, ApiService, describe_error
+
+if TYPE_CHECKING:
+    from tui.config import Profile
+
+DEFAULT_REST = "https://rest.nexmo.com"
+DEFAULT_API = "https://api.nexmo.com"
 
 MAIN_SCREENS: dict[str, type[Screen]] = {
     "numbers": NumbersScreen,
@@ -60,7 +69,12 @@ class VonageApp(App[None]):
         self.read_only = self.options.read_only
         self.api = ApiService(on_activity=self._on_activity)
         self.store = Store()
+        self.ops = Operations(lambda: self.api.client, None, self.options.profile or "default")
         self._mode_history: list[str] = []
+        self.profile: Profile | None = None
+        self.credential_storage = "system"
+        self._secret: SecretStr | None = None
+        self._demo_dir: str | None = None
         self.animation_level = "none"
 
     # -- start-up -----------------------------------------------------------------------------
@@ -73,18 +87,138 @@ class VonageApp(App[None]):
             badges.append("READ-ONLY")
         self.badges = " ".join(f"[reverse] {b} [/]" for b in badges)
         opts = self.options
+        await self.switch_mode(opts.initial_screen)
         if opts.api_key and opts.api_secret is not None:
-            await self.api.connect(
+            await self.login(
                 opts.api_key,
                 opts.api_secret,
-                rest_url=opts.rest_url or "https://rest.nexmo.com",
-                api_url=opts.api_url or "https://api.nexmo.com",
+                rest_url=opts.rest_url or DEFAULT_REST,
+                api_url=opts.api_url or DEFAULT_API,
+                label=opts.profile_label or f"key {opts.api_key}",
             )
-            self.profile_label = opts.profile_label or f"key {opts.api_key}"
-            await self.switch_mode(opts.initial_screen)
-            self.refresh_balance()
         else:
-            await self.switch_mode(opts.initial_screen)
+            self._startup()
+
+    @work(group="startup", exclusive=True, exit_on_error=False)
+    async def _startup(self) -> None:
+        """Config and keyring are read in a thread: a hanging keyring never freezes the UI."""
+        import asyncio
+
+        from tui.session import resolve_startup
+
+        result = await asyncio.to_thread(resolve_startup, self.options.profile)
+        if result.keymap:
+            self.set_keymap(result.keymap)
+        profile = result.profile
+        if profile is not None and result.secret is not None:
+            self.profile = profile
+            await self.login(
+                profile.api_key,
+                result.secret,
+                rest_url=self.options.rest_url or profile.rest_url,
+                api_url=self.options.api_url or profile.api_url,
+                label=f"{profile.name} · {profile.api_key}",
+                rate_limit=profile.rate_limit,
+            )
+            return
+        if profile is not None and profile.keyring_backend == "encrypted-file":
+            from tui.screens.unlock import UnlockScreen
+
+            secret = await self.push_screen_wait(UnlockScreen(profile.name))
+            if secret is not None:
+                self.profile = profile
+                await self.login(
+                    profile.api_key, secret, rest_url=profile.rest_url, api_url=profile.api_url,
+                    label=f"{profile.name} · {profile.api_key}", rate_limit=profile.rate_limit,
+                )
+                return
+        self.open_login(reason=result.reason, profile=profile, keyring_usable=result.keyring_usable)
+
+    def open_login(self, *, reason: str = "", profile: object | None = None, keyring_usable: bool = True) -> None:
+        from tui.screens.login import LoginResult, LoginScreen
+
+        kwargs: dict[str, object] = {"reason": reason, "keyring_usable": keyring_usable,
+                                     "cancellable": self.api.connected}
+        if profile is not None:
+            kwargs.update(profile=profile.name, api_key=profile.api_key,  # type: ignore[attr-defined]
+                          rest_url=profile.rest_url, api_url=profile.api_url)  # type: ignore[attr-defined]
+        if self.options.rest_url:
+            kwargs["rest_url"] = self.options.rest_url
+        if self.options.api_url:
+            kwargs["api_url"] = self.options.api_url
+
+        async def _done(result: LoginResult | None) -> None:
+            if result is None:
+                return
+            self.credential_storage = result.storage
+            await self.login(result.api_key, result.secret, rest_url=result.rest_url,
+                             api_url=result.api_url, label=f"{result.profile} · {result.api_key}",
+                             profile_name=result.profile)
+
+        self.push_screen(LoginScreen(**kwargs), _done)  # type: ignore[arg-type]
+
+    async def login(
+        self,
+        api_key: str,
+        secret: SecretStr,
+        *,
+        rest_url: str,
+        api_url: str,
+        label: str,
+        rate_limit: float | None = 25.0,
+        profile_name: str | None = None,
+    ) -> None:
+        """Connect the one client; a new account gets a fresh store so nothing leaks across."""
+        if self.api.connected and self.api.api_key != api_key:
+            self.store = Store()
+        await self.api.connect(api_key, secret, rest_url=rest_url, api_url=api_url, rate_limit=rate_limit)
+        self._secret = secret
+        name = profile_name or (self.profile.name if self.profile else None) or self.options.profile or "default"
+        self.ops.profile = name
+        self.ops.journal = self._make_journal()
+        self.profile_label = label
+        self.refresh_balance()
+        self.reconcile_journal()
+        screen = self.screen
+        if hasattr(screen, "on_logged_in"):
+            screen.on_logged_in()
+
+    def _make_journal(self) -> Journal:
+        if self.options.demo:
+            import tempfile
+            from pathlib import Path
+
+            if self._demo_dir is None:
+                self._demo_dir = tempfile.mkdtemp(prefix="vonage-tui-demo-")
+            return Journal(Path(self._demo_dir) / "journal.jsonl")
+        return Journal()
+
+    @work(group="reconcile", exclusive=True, exit_on_error=False)
+    async def reconcile_journal(self) -> None:
+        """Settle changes a crash left unfinished, and say what they turned out to be."""
+        try:
+            reports = await self.ops.reconcile_unfinished()
+        except Exception as exc:  # noqa: BLE001
+            self.notify(describe_error(exc), title="Journal", severity="warning")
+            return
+        for text in reports:
+            self.notify(text, title="Recovered an interrupted change", severity="warning", timeout=15)
+
+    async def store_secret(self, secret: SecretStr) -> None:
+        """Keep a rotated secret: in memory for demo/env/memory runs, else in the profile's store."""
+        import asyncio
+
+        self._secret = secret
+        if self.options.demo or self.profile is None or self.credential_storage == "memory":
+            return
+        from tui.credentials import CredentialStore
+
+        store = CredentialStore.for_profile(self.profile, allow_plaintext=True)
+        await asyncio.to_thread(store.set_secret, self.profile.name, secret)
+
+    def current_secret(self) -> SecretStr | None:
+        """The secret the session is logged in with (rotation needs it to roll back); never shown."""
+        return self._secret
 
     # -- shared state -------------------------------------------------------------------------
 
@@ -142,7 +276,16 @@ class VonageApp(App[None]):
 
     def open_extra(self, name: str) -> None:
         """Screens outside the five modes (login, profiles, activity)."""
-        self.notify(f"The {name} screen is not available yet.", severity="warning")
+        if name == "login":
+            self.open_login()
+        elif name == "profiles":
+            from tui.screens.profiles import ProfilesScreen
+
+            self.push_screen(ProfilesScreen())
+        elif name == "activity":
+            from tui.screens.activity import ActivityScreen
+
+            self.push_screen(ActivityScreen())
 
     def action_keys(self) -> None:
         from tui.screens.help import HelpScreen, describe_bindings

@@ -86,7 +86,7 @@ def _screen_args(args: argparse.Namespace) -> dict[str, Any]:
         if args.country:
             out["country"] = validators.country(args.country)
         if args.pattern:
-            out["pattern"] = validators.digits_pattern(args.pattern)
+            out["pattern"] = validators.pattern(args.pattern)
             out["search_pattern"] = MATCH_STRATEGIES[args.match]
         if args.application:
             out["application_id"] = validators.application_id(args.application)
@@ -99,7 +99,7 @@ def _screen_args(args: argparse.Namespace) -> dict[str, Any]:
         if args.features:
             out["features"] = validators.features(args.features.split(","))
         if args.pattern:
-            out["pattern"] = validators.digits_pattern(args.pattern)
+            out["pattern"] = validators.pattern(args.pattern)
             out["search_pattern"] = MATCH_STRATEGIES[args.match]
     return out
 

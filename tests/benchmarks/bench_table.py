@@ -1,0 +1,279 @@
+"""Benchmark of FastTable at 100,000 rows: a script, not a test (pytest collects only test_*.py).
+
+    python tests/benchmarks/bench_table.py                 # FastTable, 100,000 rows
+    python tests/benchmarks/bench_table.py --rows 20000
+    python tests/benchmarks/bench_table.py --compare       # also Textual's DataTable and, when
+                                                           # installed, textual-fastdatatable
+
+Each table runs in its own process (so RSS is its own) inside a headless Textual app, 120x40.
+Rows arrive in batches of 100; every step is timed until the app has handled its messages and
+repainted the screen (Pilot's private `_wait_for_screen` and the screen's paint: `pilot.pause()`
+would add its idle-detection sleeps), and a heartbeat task measures the longest stall of the
+event loop, garbage collections included. Targets: a batch < 50 ms, a filter keystroke < 50 ms,
+a sort < 300 ms, RSS < 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+LABELS = ["Number", "Country", "Type", "Features", "Application"]
+KEYSTROKES = ["7", "77", "770", "7700", "7700 ", "7700 9", "7700 90", "7700", "", "g", "gb", "m", "mob", "zzz", ""]
+
+
+def make_rows(count: int, seed: int = 1) -> list[tuple[str, tuple[str, ...]]]:
+    """Owned numbers as the numbers screen would show them: grouped digits, plain strings."""
+    rnd = random.Random(seed)
+    countries = [("44", "GB"), ("1", "US"), ("49", "DE"), ("33", "FR"), ("31", "NL")]
+    kinds = ["mobile-lvn", "landline", "landline-toll-free"]
+    features = ["SMS, VOICE", "SMS", "VOICE", "SMS, MMS, VOICE"]
+    rows = []
+    for i in range(count):
+        code, country = countries[i % len(countries)]
+        rest = f"{7_700_000_000 + rnd.randrange(100_000_000):010d}"
+        msisdn = code + rest
+        app = f"{rnd.getrandbits(32):08x}-{rnd.getrandbits(16):04x}" if i % 3 else ""
+        rows.append((msisdn, (f"+{code} {rest[:4]} {rest[4:]}", country, kinds[i % 3], features[i % 4], app)))
+    return rows
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident set size in MB, from /proc."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+class Adapter:
+    """The few operations the benchmark needs, for each table implementation."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def widget(self):
+        if self.kind == "fasttable":
+            from tui.widgets.fast_table import Column, FastTable
+
+            return FastTable([Column(label.lower(), label) for label in LABELS])
+        if self.kind == "datatable":
+            from textual.widgets import DataTable
+
+            table = DataTable(cursor_type="row")
+            table.add_columns(*LABELS)
+            return table
+        import pyarrow as pa
+        from textual_fastdatatable import ArrowBackend, DataTable
+
+        return DataTable(backend=ArrowBackend(pa.table({c: pa.array([], pa.string()) for c in LABELS})))
+
+    def append(self, table, batch) -> None:
+        if self.kind == "fasttable":
+            table.append_rows(batch)
+        elif self.kind == "datatable":
+            for key, cells in batch:
+                table.add_row(*cells, key=key)
+        else:
+            table.add_rows([cells for _, cells in batch])
+
+    def filter(self, table, rows, text: str) -> None:
+        if self.kind == "fasttable":
+            table.filter_text = text
+            return
+        # neither DataTable filters: clear and add back the matching rows
+        q = text.strip().lower()
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = [(k, c) for k, c in rows if q in " ".join(c).lower() or (digits and digits in k)]
+        if self.kind == "datatable":
+            table.clear()
+            self.append(table, match)
+        else:
+            from textual_fastdatatable import ArrowBackend
+
+            table.backend = ArrowBackend.from_records([LABELS] + [c for _, c in match], has_header=True)
+            table._require_update_dimensions = True
+            table.refresh()
+
+    def sort(self, table, column: int, reverse: bool) -> None:
+        if self.kind == "fasttable":
+            table.sort_by(table.columns[column].key, reverse=reverse)
+        elif self.kind == "datatable":
+            table.sort(list(table.columns)[column], reverse=reverse)
+        else:
+            table.sort([(LABELS[column], "descending" if reverse else "ascending")])
+
+
+async def heartbeat(lags: list[float], stop: asyncio.Event, interval: float = 0.005) -> None:
+    while not stop.is_set():
+        start = time.perf_counter()
+        await asyncio.sleep(interval)
+        lags.append(time.perf_counter() - start - interval)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+async def run_one(kind: str, count: int, cap: float, freeze: bool = False) -> dict:
+    from textual.app import App
+
+    adapter = Adapter(kind)
+    rows = make_rows(count)
+
+    class Bench(App[None]):
+        def compose(self):
+            self.table = adapter.widget()
+            yield self.table
+
+    app = Bench()
+    result: dict = {"kind": kind + (" (gc.freeze() after start-up)" if freeze else "")}
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.table
+        table.focus()
+        await pilot.pause()
+        result["rss_empty"] = rss_mb()[0]
+
+        async def settle() -> None:
+            """Let the app handle what the step posted, then paint, as the screen timer would."""
+            await pilot._wait_for_screen()
+            app.screen._on_timer_update()
+
+        lags: list[float] = []
+        stop = asyncio.Event()
+        beat = asyncio.create_task(heartbeat(lags, stop))
+
+        if freeze:  # what an app can do once its start-up objects exist: keep them out of every collection
+            gc.freeze()
+        batches: list[float] = []
+        started = time.perf_counter()
+        for at in range(0, count, 100):
+            t0 = time.perf_counter()
+            adapter.append(table, rows[at : at + 100])
+            await settle()
+            batches.append(time.perf_counter() - t0)
+            if time.perf_counter() - started > cap:
+                break
+        elapsed = time.perf_counter() - started
+        loaded = min(count, len(batches) * 100)
+        rows = rows[:loaded]
+        result.update(
+            loaded=loaded,
+            append_total=elapsed,
+            append_rate=loaded / elapsed,
+            batch_median=statistics.median(batches),
+            batch_last=statistics.median(batches[-10:]),
+            batch_worst=max(batches),
+            batch_p99=sorted(batches)[int(len(batches) * 0.99)],
+            stall_append=max(lags, default=0.0),
+            stalls_over_50=sum(lag > 0.05 for lag in lags),
+        )
+        gc.collect()
+        result["rss_loaded"], result["rss_peak"] = rss_mb()
+
+        lags.clear()
+        moves = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            table.action_cursor_down()
+            await settle()
+            moves.append(time.perf_counter() - t0)
+        result["keypress_median"] = statistics.median(moves)
+
+        strokes = []
+        for text in KEYSTROKES[: 4 if kind != "fasttable" else None]:
+            t0 = time.perf_counter()
+            adapter.filter(table, rows, text)
+            await settle()
+            strokes.append(time.perf_counter() - t0)
+        result["filter_median"] = statistics.median(strokes)
+        result["filter_worst"] = max(strokes)
+        if kind != "fasttable":
+            adapter.filter(table, rows, "")
+
+        sorts = []
+        for column, reverse in [(0, False), (0, True), (2, False), (4, False), (1, True)]:
+            t0 = time.perf_counter()
+            adapter.sort(table, column, reverse)
+            await settle()
+            sorts.append(time.perf_counter() - t0)
+        result["sort_first"] = sorts[0]
+        result["sort_toggle"] = sorts[1]
+        result["sort_worst"] = max(sorts)
+
+        if kind == "fasttable":  # filter again, now that the view is sorted
+            strokes = []
+            for text in KEYSTROKES:
+                t0 = time.perf_counter()
+                adapter.filter(table, rows, text)
+                await settle()
+                strokes.append(time.perf_counter() - t0)
+            result["filter_sorted_worst"] = max(strokes)
+        result["stall_interactive"] = max(lags, default=0.0)
+        stop.set()
+        await beat
+        result["rss_end"], result["rss_peak"] = rss_mb()
+    return result
+
+
+def report(r: dict) -> None:
+    print(f"\n== {r['kind']}: {r['loaded']:,} rows")
+    print(f"append: {r['loaded']:,} rows in {r['append_total']:.1f} s ({r['append_rate']:,.0f} rows/s); "
+          f"per batch of 100 median {ms(r['batch_median'])}, last 10 {ms(r['batch_last'])}, "
+          f"p99 {ms(r['batch_p99'])}, worst {ms(r['batch_worst'])}; longest loop stall {ms(r['stall_append'])}, "
+          f"stalls over 50 ms: {r['stalls_over_50']}")
+    print(f"filter keystroke: median {ms(r['filter_median'])}, worst {ms(r['filter_worst'])}"
+          + (f" (sorted view: worst {ms(r['filter_sorted_worst'])})" if "filter_sorted_worst" in r else ""))
+    print(f"sort: first {ms(r['sort_first'])}, toggle {ms(r['sort_toggle'])}, worst over columns {ms(r['sort_worst'])}")
+    print(f"cursor key press: median {ms(r['keypress_median'])}; longest stall after loading {ms(r['stall_interactive'])}")
+    print(f"RSS: empty app {r['rss_empty']:.0f} MB, loaded {r['rss_loaded']:.0f} MB, end {r['rss_end']:.0f} MB, peak {r['rss_peak']:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--compare", action="store_true", help="also time DataTable and textual-fastdatatable")
+    parser.add_argument("--cap", type=float, default=300.0, help="stop appending after this many seconds")
+    parser.add_argument("--gc-freeze", action="store_true", help="also run FastTable with gc.freeze() after start-up")
+    parser.add_argument("--impl", help=argparse.SUPPRESS)
+    parser.add_argument("--freeze", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.impl:  # the child process: one table, results as JSON on the last line
+        print(json.dumps(asyncio.run(run_one(args.impl, args.rows, args.cap, args.freeze))))
+        return
+    kinds = ["fasttable"]
+    if args.gc_freeze:
+        kinds.append("fasttable+freeze")
+    if args.compare:
+        kinds.append("datatable")
+        try:
+            import textual_fastdatatable  # noqa: F401
+
+            kinds.append("fastdatatable")
+        except ImportError:
+            print("textual-fastdatatable is not installed: skipped")
+    for kind in kinds:
+        name, _, freeze = kind.partition("+")
+        command = [sys.executable, __file__, "--impl", name, "--rows", str(args.rows), "--cap", str(args.cap)]
+        command += ["--freeze"] if freeze else []
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"\n== {kind}: failed\n{done.stderr[-2000:]}")
+            continue
+        report(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+"""VonageClient: every Vonage operation the app performs, as one async method each.
+
+Why this shape: screens call one method and get a typed model or a typed error (``errors``), never an
+httpx object. Input is checked (``validators``/request models) before anything is sent, so a typo
+costs no request. The request engine (auth, pacing, retries, error mapping) is in ``core``; Number
+Pools are in ``client_pools``.
+
+Usage::
+
+    async with VonageClient(key, secret) as client:
+        balance = await client.get_balance()
+        async for numbers in client.iter_owned_numbers(on_total=print):
+            ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import SecretStr
+
+from . import validators
+from .client_pools import BATCH_SIZE, PoolsMixin
+from .core import ensure_type
+from .errors import BadResponse, InputError, NotFound
+from .models import (
+    AccountSettings,
+    AvailableNumbersPage,
+    Balance,
+    NumberUpdate,
+    OwnedNumber,
+    OwnedNumbersPage,
+    OwnedQuery,
+    RequestModel,
+    SearchQuery,
+    Secret,
+    SecretCreate,
+    SecretsPage,
+    StatusResponse,
+    TopUpResult,
+)
+from .responses import parse_model
+from .retry import ClientEvent, ClientStats, RetryPolicy
+
+Q = TypeVar("Q", bound=RequestModel)
+
+PAGE_SIZE = 100  # the numbers API's maximum page size
+MAX_PAGES = 10_000  # a million numbers: beyond that the count is not believable
+UPDATE_FIELDS = (
+    "app_id",
+    "mo_http_url",
+    "mo_smpp_sys_type",
+    "voice_callback_type",
+    "voice_callback_value",
+    "voice_status_callback",
+    "messages_callback_type",
+    "messages_callback_value",
+)
+
+
+def _query(model: type[Q], query: Q | None, overrides: dict[str, Any]) -> Q:
+    """``query`` with ``overrides`` applied (both validated), or a new query from ``overrides``."""
+    if query is None:
+        return model(**overrides)
+    ensure_type(query, model, "query")
+    if not overrides:
+        return query
+    return model(**{**query.model_dump(exclude_none=True), **overrides})
+
+
+def _follow_application(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """When the linked application changes, move the callback pairs that pointed at the old one.
+
+    Linking an application routes voice and messages to it (type "app", value = the app id). If only
+    ``app_id`` changes, sending the old pairs back would keep routing calls to the old application, so
+    pairs of type "app" that pointed at the old id follow the new one ("" unlinks: they are cleared).
+    Pairs the caller changed explicitly are left alone.
+    """
+    new_app = changes.get("app_id")
+    old_app = current.get("app_id")
+    if new_app is None or not isinstance(new_app, str) or not old_app:
+        return changes
+    for kind, value in (
+        ("voice_callback_type", "voice_callback_value"),
+        ("messages_callback_type", "messages_callback_value"),
+    ):
+        if kind in changes or value in changes:
+            continue
+        if str(current.get(kind, "")).lower() == "app" and current.get(value) == old_app:
+            changes[kind] = "app" if new_app else ""
+            changes[value] = new_app
+    return changes
+
+
+class VonageClient(PoolsMixin):
+    """Async client for the Numbers, Account, Secrets and Number Pools APIs.
+
+    Constructor arguments (keyword-only after the credentials): ``rest_url``/``api_url`` (checked by
+    ``hosts.validate_base_url``), ``timeout`` (seconds, connect capped at 10), ``rate_limit``
+    (requests/s, None = unpaced), ``max_retries``, ``on_event`` (ClientEvent callback), ``transport``
+    (an httpx transport, for tests), ``retry_policy`` (overrides max_retries; tests use a tiny
+    base_delay), ``verify`` (TLS verification, e.g. a CA file for a sandbox with its own certificate).
+    """
+
+    # -- numbers ---------------------------------------------------------------------------------
+
+    async def list_owned_numbers(self, query: OwnedQuery | None = None, **filters: Any) -> OwnedNumbersPage:
+        """One page of owned numbers; ``filters`` are OwnedQuery fields (and override ``query``'s)."""
+        q = _query(OwnedQuery, query, filters)
+        _, body = await self._call(
+            "GET", "rest", "/account/numbers", family="numbers", op="list_owned_numbers", params=q.to_params()
+        )
+        return parse_model(OwnedNumbersPage, body, "the list owned numbers request")
+
+    async def _owned_pages(
+        self, query: OwnedQuery | None, concurrency: int, on_total: Callable[[int], None] | None, filters: dict[str, Any]
+    ) -> AsyncIterator[tuple[int, list[OwnedNumber]]]:
+        """(page index, numbers) for every page: page 1 first, then the rest as they complete."""
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InputError("concurrency must be a whole number of at least 1", field="concurrency")
+        base = _query(OwnedQuery, query, filters).model_dump(exclude_none=True)
+        base.update(size=PAGE_SIZE, index=1)
+        first = await self.list_owned_numbers(OwnedQuery(**base))
+        if on_total is not None:
+            on_total(first.count)
+        yield 1, first.numbers
+        pages = math.ceil(first.count / PAGE_SIZE)
+        if pages > MAX_PAGES:
+            raise BadResponse(f"the server reported an implausible number of owned numbers ({first.count})")
+        if pages <= 1:
+            return
+        pending = iter(range(2, pages + 1))
+        results: asyncio.Queue[tuple[int, list[OwnedNumber]] | BaseException] = asyncio.Queue()
+
+        async def worker() -> None:
+            # Workers pull page numbers, so at most ``concurrency`` requests are ever in flight.
+            for index in pending:
+                try:
+                    page = await self.list_owned_numbers(OwnedQuery(**{**base, "index": index}))
+                except Exception as error:  # handed to the consumer, which raises it
+                    await results.put(error)
+                    return
+                await results.put((index, page.numbers))
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, pages - 1))]
+        try:
+            for _ in range(pages - 1):
+                item = await results.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:  # an error, or the caller stopped early: do not leave requests running
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def iter_owned_numbers(
+        self,
+        query: OwnedQuery | None = None,
+        *,
+        concurrency: int = 8,
+        on_total: Callable[[int], None] | None = None,
+        **filters: Any,
+    ) -> AsyncIterator[list[OwnedNumber]]:
+        """Yield the owned numbers page by page (100 per page) as the pages arrive.
+
+        Page 1 is fetched first; its ``count`` is passed to ``on_total(count)`` (call it before the
+        first yield, so a progress bar knows its length), then the remaining pages are fetched
+        concurrently - at most ``concurrency`` at once, and paced by the client's rate limiter - and
+        yielded in completion order, not page order. A page that still fails after retries raises its
+        error and cancels the rest. Stopping early (``break``) cancels outstanding requests.
+        """
+        async for _, numbers in self._owned_pages(query, concurrency, on_total, filters):
+            yield numbers
+
+    async def all_owned_numbers(
+        self, query: OwnedQuery | None = None, *, concurrency: int = 8, **filters: Any
+    ) -> list[OwnedNumber]:
+        """Every owned number matching the filters, in the server's order, without duplicates."""
+        pages: dict[int, list[OwnedNumber]] = {}
+        async for index, numbers in self._owned_pages(query, concurrency, None, filters):
+            pages[index] = numbers
+        seen: dict[str, OwnedNumber] = {}
+        for index in sorted(pages):
+            for number in pages[index]:
+                seen.setdefault(number.msisdn, number)
+        return list(seen.values())
+
+    async def get_owned_number(self, msisdn: str, country: str | None = None) -> OwnedNumber | None:
+        """The owned number with exactly this msisdn, or None (a "starts with" search, then exact match)."""
+        number = validators.msisdn(msisdn)
+        filters: dict[str, Any] = {"pattern": number, "search_pattern": 0, "size": PAGE_SIZE}
+        if country is not None:
+            filters["country"] = validators.country(country)
+        seen: set[str] = set()
+        for index in range(1, MAX_PAGES + 1):
+            page = await self.list_owned_numbers(index=index, **filters)
+            known = len(seen)
+            for candidate in page.numbers:
+                if "".join(ch for ch in candidate.msisdn if ch.isdigit()) == number:
+                    return candidate
+                seen.add(candidate.msisdn)
+            if len(seen) == known or index * PAGE_SIZE >= page.count:  # empty, repeated, or last page
+                break
+        return None
+
+    async def search_numbers(self, query: SearchQuery | None = None, **params: Any) -> AvailableNumbersPage:
+        """One page of numbers available to buy; ``params`` are SearchQuery fields (country required)."""
+        q = _query(SearchQuery, query, params)
+        _, body = await self._call(
+            "GET", "rest", "/number/search", family="numbers", op="search_numbers", params=q.to_params()
+        )
+        return parse_model(AvailableNumbersPage, body, "the search numbers request")
+
+    def _number_form(self, country: str, msisdn: str, target_api_key: str | None) -> dict[str, str]:
+        form = {"country": validators.country(country), "msisdn": validators.msisdn(msisdn)}
+        if target_api_key is not None:
+            form["target_api_key"] = validators.api_key(target_api_key, "target_api_key")
+        return form
+
+    async def buy_number(self, country: str, msisdn: str, target_api_key: str | None = None) -> StatusResponse:
+        """Buy a number (spends money). A refusal is ActionFailed with the server's reason verbatim.
+
+        Never retried except on 429; a dropped connection raises NetworkError(request_sent=True):
+        the purchase may have happened, so the caller should refresh the owned numbers.
+        """
+        form = self._number_form(country, msisdn, target_api_key)
+        _, body = await self._call(
+            "POST", "rest", "/number/buy", family="numbers", op="buy_number", subject=f"number {form['msisdn']}", form=form
+        )
+        return parse_model(StatusResponse, body, "the buy number request")
+
+    async def cancel_number(self, country: str, msisdn: str, target_api_key: str | None = None) -> StatusResponse:
+        """Cancel (stop renting) a number."""
+        form = self._number_form(country, msisdn, target_api_key)
+        _, body = await self._call(
+            "POST", "rest", "/number/cancel", family="numbers", op="cancel_number", subject=f"number {form['msisdn']}", form=form
+        )
+        return parse_model(StatusResponse, body, "the cancel number request")
+
+    async def update_number(self, update: NumberUpdate) -> StatusResponse:
+        """Send a *complete* configuration: /number/update clears whatever is left out.
+
+        Prefer ``update_number_fields`` unless you already hold the full configuration.
+        """
+        ensure_type(update, NumberUpdate, "update")
+        _, body = await self._call(
+            "POST",
+            "rest",
+            "/number/update",
+            family="numbers",
+            op="update_number",
+            subject=f"number {update.msisdn}",
+            form=update.to_form(),
+        )
+        return parse_model(StatusResponse, body, "the update number request")
+
+    async def update_number_fields(self, msisdn: str, country: str, **changes: Any) -> StatusResponse:
+        """Change some settings of a number and keep the rest (read-modify-write).
+
+        ``changes`` are NumberUpdate fields (e.g. ``mo_http_url="https://..."``); ``""`` unsets one, and
+        unsetting either half of a callback type/value pair unsets both. The changes are checked before
+        the number is read; NotFound if the account does not own it.
+        """
+        number, country = validators.msisdn(msisdn), validators.country(country)
+        if not changes:
+            raise InputError("nothing to change", field="changes")
+        NumberUpdate.check_changes(country, number, **changes)
+        current = await self.get_owned_number(number, country=country)
+        if current is None:
+            raise NotFound(f"number {number} is not on this account (in {country})", status=404)
+        fields = {name: getattr(current, name) for name in UPDATE_FIELDS if getattr(current, name) is not None}
+        changes = _follow_application(fields, dict(changes))
+        update = NumberUpdate.merged({"country": country, "msisdn": number, **fields}, changes)
+        return await self.update_number(update)
+
+    # -- account ---------------------------------------------------------------------------------
+
+    async def get_balance(self) -> Balance:
+        _, body = await self._call("GET", "rest", "/account/get-balance", family="account", op="get_balance")
+        return parse_model(Balance, body, "the get balance request")
+
+    async def top_up(self, trx: str) -> TopUpResult:
+        """Repeat an auto-reload payment; AutoReloadDisabled when auto-reload is off for the account."""
+        form = {"trx": validators.transaction_ref(trx)}
+        _, body = await self._call("POST", "rest", "/account/top-up", family="account", op="top_up", form=form)
+        return parse_model(TopUpResult, body, "the top up request")
+
+    async def update_settings(
+        self, mo_callback_url: str | None = None, dr_callback_url: str | None = None
+    ) -> AccountSettings:
+        """Change the account's default webhooks (None = leave, "" = unset); answers the current settings."""
+        form: dict[str, str] = {}
+        if mo_callback_url is not None:
+            form["moCallBackUrl"] = validators.url(mo_callback_url, "mo_callback_url")
+        if dr_callback_url is not None:
+            form["drCallBackUrl"] = validators.url(dr_callback_url, "dr_callback_url")
+        _, body = await self._call("POST", "rest", "/account/settings", family="account", op="update_settings", form=form)
+        return parse_model(AccountSettings, body, "the update settings request")
+
+    async def get_settings(self) -> AccountSettings:
+        """The current settings (the API has no GET: an empty settings POST changes nothing and answers them)."""
+        return await self.update_settings()
+
+    # -- secrets ---------------------------------------------------------------------------------
+
+    def _secrets_path(self, api_key: str | None, secret_id: str | None = None) -> str:
+        key = self.api_key if api_key is None else validators.api_key(api_key)
+        path = f"/accounts/{quote(key, safe='')}/secrets"
+        return path if secret_id is None else f"{path}/{quote(validators.secret_id(secret_id), safe='')}"
+
+    async def list_secrets(self, api_key: str | None = None) -> list[Secret]:
+        """The secrets' ids and creation times (never their values) for this account or a subaccount."""
+        _, body = await self._call("GET", "api", self._secrets_path(api_key), family="secrets", op="list_secrets")
+        return parse_model(SecretsPage, body, "the list secrets request").secrets
+
+    async def create_secret(self, secret: str | SecretStr, api_key: str | None = None) -> Secret:
+        """Add a secret (8-25 chars, lower, upper, digit; at most two per account -> Forbidden)."""
+        if not isinstance(secret, SecretStr):
+            secret = SecretStr(secret) if isinstance(secret, str) else secret
+        request = SecretCreate(secret=secret)
+        del secret
+        path = self._secrets_path(api_key)
+        _, body = await self._call(
+            "POST",
+            "api",
+            path,
+            family="secrets",
+            op="create_secret",
+            json_body=request.to_json(),
+            expect=(200, 201),
+            secrets=(request.secret.get_secret_value(),),
+        )
+        return parse_model(Secret, body, "the create secret request")
+
+    async def get_secret(self, secret_id: str, api_key: str | None = None) -> Secret:
+        _, body = await self._call(
+            "GET", "api", self._secrets_path(api_key, secret_id), family="secrets", op="get_secret", subject=f"secret {secret_id}"
+        )
+        return parse_model(Secret, body, "the get secret request")
+
+    async def revoke_secret(self, secret_id: str, api_key: str | None = None) -> None:
+        """Revoke a secret (204); Forbidden when it is the last one."""
+        await self._call(
+            "DELETE",
+            "api",
+            self._secrets_path(api_key, secret_id),
+            family="secrets",
+            op="revoke_secret",
+            subject=f"secret {secret_id}",
+            expect=(200, 204),
+            allow_empty=True,
+        )
+
+
+__all__ = ["BATCH_SIZE", "PAGE_SIZE", "ClientEvent", "ClientStats", "RetryPolicy", "VonageClient"]

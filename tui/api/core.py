@@ -1,0 +1,333 @@
+"""The request engine under VonageClient: one httpx.AsyncClient, auth, pacing, retries, error mapping.
+
+Why it is separate from the endpoint methods: everything that protects the secret and decides whether a
+request may be repeated lives in one short file that can be reviewed on its own.
+
+Secret handling, in one place:
+- The secret is a pydantic SecretStr from the constructor's first line; the plain parameter is deleted
+  so no frame of ours holds it as a str.
+- The Authorization header is built per request by ``_SecretBasicAuth`` (so it is not in
+  ``client.headers``); httpx's own reprs hide that header.
+- Nothing is logged but method, path and status; query strings never carry the secret.
+- httpx exceptions (which reference the request and its headers) are never chained onto our errors:
+  our errors are raised outside the ``except`` block, so ``__context__`` stays empty.
+- Server text that reaches an error message is scrubbed of the secret and its base64 form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import logging
+import math
+import random
+from collections.abc import Callable, Generator, Iterable
+from types import TracebackType
+from typing import Any, Literal, Self
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from . import validators
+from .errors import InputError, NetworkError, RequestTimeout
+from .hosts import DEFAULT_API_URL, DEFAULT_REST_URL, is_loopback_host, validate_base_url
+from .ratelimit import RateLimiter
+from .responses import body_error, decode_json, error_for, loose_json
+from .retry import ClientEvent, ClientStats, RetryPolicy, parse_retry_after
+
+logger = logging.getLogger("tui.api")
+
+Host = Literal["rest", "api"]
+USER_AGENT = "vonage-tui/0.1.0 (+httpx)"
+
+
+class _SecretBasicAuth(httpx.Auth):
+    """Basic auth computed per request from a SecretStr, so the credentials sit in no header dict."""
+
+    def __init__(self, api_key: str, secret: SecretStr) -> None:
+        self._api_key = api_key
+        self._secret = secret
+
+    def header(self) -> str:
+        raw = f"{self._api_key}:{self._secret.get_secret_value()}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self.header()
+        yield request
+
+    def __repr__(self) -> str:
+        return "_SecretBasicAuth(<hidden>)"
+
+
+class ClientCore:
+    """Connection, credentials and the retrying ``_call``; endpoint methods live in the subclasses."""
+
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str | SecretStr,
+        *,
+        rest_url: str = DEFAULT_REST_URL,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = 15.0,
+        rate_limit: float | None = 25.0,
+        max_retries: int = 5,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        verify: Any = True,
+    ) -> None:
+        if isinstance(api_secret, SecretStr):
+            secret = api_secret
+        elif isinstance(api_secret, str):
+            secret = SecretStr(api_secret)
+        else:
+            raise InputError("the API secret must be text", field="api_secret")
+        del api_secret  # from here on only the SecretStr exists in this frame
+        if not secret.get_secret_value():
+            raise InputError("the API secret is required", field="api_secret")
+        self.api_key: str = validators.api_key(api_key)
+        self.rest_url: str = validate_base_url(rest_url, field="rest_url")
+        self.api_url: str = validate_base_url(api_url, field="api_url")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
+            raise InputError("the timeout must be a positive number of seconds", field="timeout")
+        if rate_limit is not None and (
+            isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float)) or not rate_limit > 0
+        ):
+            raise InputError("the rate limit must be a positive number of requests per second", field="rate_limit")
+        if retry_policy is None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 20:
+                raise InputError("max_retries must be a whole number from 0 to 20", field="max_retries")
+            retry_policy = RetryPolicy(max_retries=max_retries)
+        self._secret = secret
+        self._auth = _SecretBasicAuth(self.api_key, secret)
+        self.retry_policy: RetryPolicy = retry_policy
+        self.limiter = RateLimiter(rate_limit)
+        self.stats = ClientStats()
+        self.on_event = on_event
+        self._rng = random.Random()
+        self._ids = itertools.count(1)
+        # Talking only to this computer (the sandbox) must never go through an environment proxy.
+        local = all(is_loopback_host(urlsplit(u).hostname or "") for u in (self.rest_url, self.api_url))
+        self._http = httpx.AsyncClient(
+            auth=self._auth,
+            timeout=httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0)),
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            transport=transport,
+            verify=verify,
+            trust_env=not local,
+            follow_redirects=False,  # a redirect must not carry our Authorization header anywhere
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the connection pool; the client cannot be used afterwards."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(api_key={self.api_key!r}, rest_url={self.rest_url!r}, api_url={self.api_url!r})"
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _scrub(self, text: str, extra: Iterable[str] = ()) -> str:
+        """Remove our secret (plain or base64 as in the header) and any ``extra`` secrets from server text."""
+        header = self._auth.header()
+        for value in (self._secret.get_secret_value(), header, header.removeprefix("Basic "), *extra):
+            if value and len(value) >= 4 and value in text:
+                text = text.replace(value, "***")
+        return text
+
+    def _emit(self, event: ClientEvent) -> None:
+        """Tell the UI; a failing callback is logged, never allowed to break the request."""
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception:  # noqa: BLE001 - the UI's bug must not become an API failure
+            logger.exception("on_event callback failed for a %s event", event.kind)
+
+    # -- the request engine ----------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        host: Host,
+        path: str,
+        *,
+        family: str,
+        op: str,
+        subject: str = "",
+        params: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        json_body: Any = None,
+        expect: Iterable[int] = (200,),
+        allow_empty: bool = False,
+        lenient_body: bool = False,
+        secrets: Iterable[str] = (),
+    ) -> tuple[int, Any]:
+        """Send one logical request (with retries) and return ``(status, JSON body)``.
+
+        Statuses in ``expect`` are answers, anything else becomes a typed error. ``allow_empty``: an
+        empty body (e.g. 204) gives ``None`` instead of BadResponse; ``lenient_body``: a body that is
+        not JSON gives ``None`` (for batch answers whose status already says enough). ``secrets`` are
+        extra values to scrub from any error text (a new secret being created).
+        """
+        expected = frozenset(expect)
+        extra_secrets = tuple(secrets)
+        url = (self.rest_url if host == "rest" else self.api_url) + path
+        request_id = next(self._ids)
+        what = f"the {op.replace('_', ' ')} request"
+        status: int | None = None
+        ok = False
+        self._emit(ClientEvent("start", method, path, request_id))
+        try:
+            response = await self._send(method, url, path, request_id, params, form, json_body)
+            status = response.status_code
+            if status not in expected:
+                body = loose_json(response)
+                retry_after = parse_retry_after(response.headers.get("retry-after"), body)
+                raise error_for(
+                    status,
+                    body,
+                    family=family,
+                    op=op,
+                    subject=subject,
+                    retry_after=retry_after,
+                    scrub=lambda t: self._scrub(t, extra_secrets),
+                )
+            if lenient_body:
+                body = loose_json(response)
+            elif allow_empty and (status == 204 or not response.content.strip()):
+                body = None
+            else:
+                body = decode_json(response, what)
+            if family == "numbers":
+                hidden = body_error(
+                    body, family=family, op=op, subject=subject, scrub=lambda t: self._scrub(t, extra_secrets)
+                )
+                if hidden is not None:
+                    raise hidden
+            ok = True
+            return status, body
+        finally:
+            self._emit(ClientEvent("end", method, path, request_id, status=status, ok=ok))
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        request_id: int,
+        params: dict[str, str] | None,
+        form: dict[str, str] | None,
+        json_body: Any,
+    ) -> httpx.Response:
+        """The attempt loop: pace, send, and retry what the policy allows; raise NetworkError otherwise."""
+        policy = self.retry_policy
+        retry = 0
+        while True:
+            await self.limiter.acquire()
+            self.stats.requests += 1
+            failure: NetworkError | None = None
+            kind = ""
+            response: httpx.Response | None = None
+            try:
+                response = await self._http.request(method, url, params=params, data=form, json=json_body)
+            except httpx.TimeoutException as exc:
+                sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+                kind = "timeout"
+                failure = RequestTimeout(
+                    "the Vonage API did not answer in time"
+                    + ("; the request may have been carried out, refresh to check" if sent and method != "GET" else ""),
+                    request_sent=sent,
+                )
+            except httpx.ConnectError as exc:
+                kind = "connect"
+                failure = NetworkError(
+                    f"could not connect to {urlsplit(url).netloc}: {self._reason(exc)}", request_sent=False
+                )
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError):
+                kind = "dropped"
+                failure = NetworkError(
+                    "the connection dropped before the answer arrived"
+                    + ("; the request may have been carried out, refresh to check" if method != "GET" else ""),
+                    request_sent=True,
+                )
+            except httpx.HTTPError as exc:  # proxy errors, unsupported protocol, too many redirects...
+                kind = "transport"
+                failure = NetworkError(f"the request could not be sent: {self._reason(exc)}", request_sent=False)
+            if failure is not None:
+                self.stats.network_errors += 1
+                delay = policy.delay_for(retry + 1, None, self._rng) if policy.may_retry(method, failure=kind) else None
+                logger.debug("%s %s failed (%s)", method, path, kind)
+                if delay is None:
+                    raise failure
+                retry = await self._pause(method, path, request_id, retry, delay, kind)
+                continue
+            assert response is not None
+            status = response.status_code
+            self.stats.status_counts[status] += 1
+            if status == 429:
+                self.stats.rate_limited += 1
+            logger.debug("%s %s -> %s", method, path, status)
+            if not policy.may_retry(method, status=status):
+                return response
+            retry_after = self._retry_after(response)
+            delay = policy.delay_for(retry + 1, retry_after, self._rng)
+            if delay is None:
+                return response
+            retry = await self._pause(method, path, request_id, retry, delay, f"HTTP {status}")
+
+    async def _pause(self, method: str, path: str, request_id: int, retry: int, delay: float, reason: str) -> int:
+        """Announce and wait out one retry; returns the new retry count."""
+        retry += 1
+        self.stats.retries += 1
+        self._emit(
+            ClientEvent(
+                "retry",
+                method,
+                path,
+                request_id,
+                attempt=retry,
+                max_attempts=self.retry_policy.max_retries,
+                delay=delay,
+                reason=reason,
+            )
+        )
+        await asyncio.sleep(delay)
+        return retry
+
+    @staticmethod
+    def _retry_after(response: httpx.Response) -> float | None:
+        """Retry-After header and/or body ``retry_after``: the header is whole seconds, the body exact."""
+        header = parse_retry_after(response.headers.get("retry-after"))
+        body = parse_retry_after(None, loose_json(response)) if response.status_code == 429 else None
+        if header is not None and body is not None:
+            return min(header, body)
+        return header if header is not None else body
+
+    def _reason(self, exc: BaseException) -> str:
+        """A short, scrubbed reason from an httpx error (its text names hosts, never headers)."""
+        text = str(exc).strip() or type(exc).__name__
+        return self._scrub(text[:200])
+
+
+def ensure_type(value: object, kind: type, field: str) -> None:
+    """Refuse a wrong object (e.g. a dict where a NumberUpdate belongs) before anything is sent."""
+    if not isinstance(value, kind):
+        raise InputError(f"{field} must be a {kind.__name__}", field=field)
+
+
+__all__ = ["ClientCore", "Host", "ensure_type"]

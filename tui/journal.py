@@ -1,0 +1,156 @@
+"""The local journal: an append-only record of every change the app makes to an account.
+
+Why: a purchase over a flaky SSH link can die between "sent" and "answered". Each change is
+written *before* its request (state ``pending``) and completed *after* it (``done``, ``failed`` or
+``unknown``), each as its own line, so even a crash mid-purchase leaves a record that the next
+start-up reconciles against the account. Lines are JSON; the file is 0600 in a 0700 directory.
+Nothing secret is ever written: entries carry operation names, numbers, ids, prices and outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.fsutil import append_private_line, check_private
+
+#: Outcomes an entry can end with.
+DONE, FAILED, UNKNOWN, PENDING = "done", "failed", "unknown", "pending"
+
+
+@dataclass
+class JournalEntry:
+    """One change, as the journal knows it (the begin line merged with its end line, if any)."""
+
+    id: str
+    ts: float
+    profile: str
+    op: str
+    target: str
+    country: str = ""
+    price: str = ""
+    batch: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    state: str = PENDING
+    outcome: str = ""
+    ended_at: float | None = None
+    reconciled: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.state != PENDING
+
+
+def default_path() -> Path:
+    from tui.config import config_dir
+
+    return config_dir() / "journal.jsonl"
+
+
+class Journal:
+    """Append-only JSON lines; thread-safe so workers in threads may write too."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self._lock = threading.Lock()
+
+    def _append(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, separators=(",", ":"), sort_keys=True)
+        with self._lock:
+            append_private_line(self.path, line)
+
+    def begin(
+        self,
+        *,
+        profile: str,
+        op: str,
+        target: str,
+        country: str = "",
+        price: str = "",
+        batch: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> str:
+        """Record the intent before the request is sent; returns the entry id."""
+        entry_id = uuid.uuid4().hex[:12]
+        self._append(
+            {
+                "kind": "begin",
+                "id": entry_id,
+                "ts": time.time(),
+                "profile": profile,
+                "op": op,
+                "target": target,
+                "country": country,
+                "price": price,
+                "batch": batch,
+                "details": details or {},
+            }
+        )
+        return entry_id
+
+    def end(self, entry_id: str, state: str, outcome: str = "", *, reconciled: bool = False) -> None:
+        """Complete an entry with what actually happened."""
+        self._append(
+            {
+                "kind": "end",
+                "id": entry_id,
+                "ts": time.time(),
+                "state": state,
+                "outcome": outcome,
+                "reconciled": reconciled,
+            }
+        )
+
+    def entries(self) -> list[JournalEntry]:
+        """Every entry, oldest first, with its latest end merged in."""
+        if not self.path.exists():
+            return []
+        check_private(self.path)
+        by_id: dict[str, JournalEntry] = {}
+        with self.path.open("r", encoding="utf-8") as fh:
+            for raw in fh:
+                try:
+                    rec = json.loads(raw)
+                except json.JSONDecodeError:
+                    continue  # a torn last line after a crash: skip it, keep the rest
+                if not isinstance(rec, dict):
+                    continue
+                if rec.get("kind") == "begin":
+                    by_id[rec["id"]] = JournalEntry(
+                        id=rec["id"],
+                        ts=rec.get("ts", 0.0),
+                        profile=rec.get("profile", ""),
+                        op=rec.get("op", ""),
+                        target=rec.get("target", ""),
+                        country=rec.get("country", ""),
+                        price=rec.get("price", ""),
+                        batch=rec.get("batch", ""),
+                        details=rec.get("details") or {},
+                    )
+                elif rec.get("kind") == "end" and rec.get("id") in by_id:
+                    entry = by_id[rec["id"]]
+                    entry.state = rec.get("state", UNKNOWN)
+                    entry.outcome = rec.get("outcome", "")
+                    entry.ended_at = rec.get("ts")
+                    entry.reconciled = bool(rec.get("reconciled"))
+        return list(by_id.values())
+
+    def unfinished(self, profile: str | None = None) -> list[JournalEntry]:
+        """Entries that were begun and never completed (or ended as unknown)."""
+        return [
+            e
+            for e in self.entries()
+            if e.state in (PENDING, UNKNOWN) and (profile is None or e.profile == profile)
+        ]
+
+    def batch_items(self, batch: str) -> list[JournalEntry]:
+        return [e for e in self.entries() if e.batch == batch]
+
+
+def entry_as_dict(entry: JournalEntry) -> dict[str, Any]:
+    return asdict(entry)

@@ -1,0 +1,192 @@
+"""Running the sandbox: in a background thread for tests and ``--demo`` (``start_sandbox``), or in the
+foreground for ``vonage-tui sandbox`` (``serve``).
+
+The listening socket is bound here, before uvicorn starts, so an ephemeral port (0) is known at once.
+Shutdown is quick (tests start one sandbox per test): the server wakes as soon as it is asked to stop and
+closes idle keep-alive connections without uvicorn's fixed 0.1 s pauses. Logging: warnings only, no access
+log, so an ``Authorization`` header can never end up in a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+import uvicorn
+
+from . import inventory
+from .app import create_app
+from .config import SandboxConfig
+from .faults import install_log_filter
+from .state import SandboxState
+
+_START_TIMEOUT = 10.0
+_GRACE = 2.0
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox that is accepting connections; ``url`` serves both the REST and the API host paths."""
+
+    url: str
+    state: SandboxState
+    config: SandboxConfig
+    host: str
+    port: int
+
+
+class _QuickServer(uvicorn.Server):
+    """uvicorn's server, woken by ``stop()`` instead of a 0.1 s poll, and without the fixed shutdown sleeps."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=0.1)
+            should_exit = await self.on_tick(counter)
+
+    def stop(self) -> None:
+        """Thread-safe: ask the server to shut down now."""
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        state = self.server_state
+        for connection in list(state.connections):
+            connection.shutdown()
+        deadline = time.monotonic() + _GRACE
+        while (state.connections or state.tasks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        for task in list(state.tasks):
+            task.cancel()
+        for server in self.servers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), timeout=_GRACE)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP proto: asyncio then sets TCP_NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)  # connections queue from now on, even before uvicorn's loop serves them
+    return sock
+
+
+def _url(host: str, port: int, tls: bool) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+def _uvicorn_config(app: object, certfile: str | None, keyfile: str | None, *, quiet_config: bool) -> uvicorn.Config:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        loop="asyncio",
+        http="h11",
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+        log_config=None if quiet_config else uvicorn.config.LOGGING_CONFIG,
+    )
+    install_log_filter()
+    return config
+
+
+@contextlib.contextmanager
+def start_sandbox(
+    config: SandboxConfig | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+) -> Iterator[RunningSandbox]:
+    """Run a fresh sandbox in a daemon thread until the block ends; HTTPS when certfile/keyfile are given."""
+    config = config or SandboxConfig()
+    app = create_app(config)
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    server = _QuickServer(_uvicorn_config(app, certfile, keyfile, quiet_config=True))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="vonage-sandbox", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.001)
+        yield RunningSandbox(
+            url=_url(host, bound_port, certfile is not None),
+            state=app.state.sandbox,
+            config=config,
+            host=host,
+            port=bound_port,
+        )
+    finally:
+        server.stop()
+        thread.join(timeout=_GRACE + 3)
+        sock.close()
+
+
+def banner(url: str) -> str:
+    """What ``serve`` prints: where to point a client, and the demo credentials (they are not real)."""
+    return "\n".join(
+        [
+            f"Vonage sandbox listening on {url}",
+            f"  REST host (rest.nexmo.com paths): {url}",
+            f"  API host  (api.nexmo.com paths):  {url}",
+            f"  demo api_key:    {inventory.DEMO_API_KEY}",
+            f"  demo api_secret: {inventory.DEMO_API_SECRET}",
+            f"  subaccount:      {inventory.SUBACCOUNT_API_KEY} / {inventory.SUBACCOUNT_API_SECRET}",
+            "Press Ctrl+C to stop.",
+        ]
+    )
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    config: SandboxConfig | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Run the sandbox in the foreground until Ctrl+C (``vonage-tui sandbox``)."""
+    app = create_app(config or SandboxConfig())
+    sock = _bind(host, port)
+    url = _url(host, sock.getsockname()[1], certfile is not None)
+    stream = out or sys.stdout
+    print(banner(url), file=stream, flush=True)
+    server = _QuickServer(_uvicorn_config(app, certfile, keyfile, quiet_config=False))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,230 @@
+"""The sandbox's mutable world: accounts, their numbers, secrets and pools, plus the counters tests read.
+
+One ``SandboxState`` per app. It is only changed from the server's event loop (one thread), so no locks;
+tests may read it, and turn the knobs on ``state.config``, from their own thread.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from . import inventory
+from .config import SandboxConfig
+from .ratelimit import TokenBuckets
+
+MAX_SECRETS = 2
+_VIEW_CACHE_SIZE = 32
+
+
+class OwnedNumbers(dict[str, dict]):
+    """msisdn -> owned-number record, with a ``version`` bumped on every change so cached views can expire.
+
+    Routes call ``touch()`` after changing a record in place (a number's configuration), since that can
+    change which filtered views the number belongs to.
+    """
+
+    def __init__(self, records: Iterable[dict] = ()) -> None:
+        super().__init__((r["msisdn"], r) for r in records)
+        self.version = 0
+
+    def touch(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key: str, value: dict) -> None:
+        super().__setitem__(key, value)
+        self.version += 1
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.version += 1
+
+    def pop(self, *args):  # type: ignore[override]
+        self.version += 1
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, dict]:
+        self.version += 1
+        return super().popitem()
+
+    def setdefault(self, key: str, default: dict) -> dict:  # type: ignore[override]
+        self.version += 1
+        return super().setdefault(key, default)
+
+    def update(self, *args, **kwargs) -> None:  # type: ignore[override]
+        super().update(*args, **kwargs)
+        self.version += 1
+
+    def clear(self) -> None:
+        super().clear()
+        self.version += 1
+
+
+@dataclass
+class Secret:
+    """An API secret; its value is only used to authenticate and is never serialised."""
+
+    id: str
+    created_at: str
+    value: str = field(repr=False)
+
+
+@dataclass
+class Pool:
+    """A number pool: its settings and its numbers, in the order they were added."""
+
+    pool_id: str
+    account_id: str
+    fallback: str
+    localized_sender_preferred: bool
+    predictable_sender_preferred: bool
+    numbers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    """A Vonage account (master or subaccount) with everything the endpoints read and change."""
+
+    api_key: str
+    secrets: list[Secret]
+    balance: float
+    auto_reload: bool
+    owned: OwnedNumbers
+    master: str | None = None
+    transactions: dict[str, float] = field(default_factory=dict)
+    """Top-up references the account may reuse -> amount added (EUR)."""
+    mo_callback_url: str = ""
+    dr_callback_url: str = ""
+    pools: dict[str, Pool] = field(default_factory=dict)
+    _views: dict[Hashable, list[str]] = field(default_factory=dict, repr=False)
+    _views_version: int = field(default=-1, repr=False)
+
+    def authenticates(self, secret: str) -> bool:
+        """Any current secret (at most two) opens the account."""
+        return any(s.value == secret for s in self.secrets)
+
+    def owned_view(self, key: Hashable, keep: Callable[[dict], bool] | None) -> list[str]:
+        """Sorted msisdns of the owned numbers ``keep`` accepts, cached until the numbers change.
+
+        The unfiltered view is the sorted list itself, so paging without filters costs O(page size).
+        """
+        if self._views_version != self.owned.version:
+            self._views.clear()
+            self._views_version = self.owned.version
+        view = self._views.get(key)
+        if view is not None:
+            return view
+        ordered = self._views.get(None)
+        if ordered is None:
+            ordered = self._views[None] = sorted(self.owned)
+        if keep is None:
+            return ordered
+        owned = self.owned
+        view = [m for m in ordered if keep(owned[m])]
+        if len(self._views) >= _VIEW_CACHE_SIZE:
+            self._views.clear()
+            self._views[None] = ordered
+        self._views[key] = view
+        return view
+
+    def charge(self, amount: str | float) -> None:
+        """Subtract EUR with decimal arithmetic so 24.50 - 1.25 is exactly 23.25."""
+        self.balance = float(Decimal(str(self.balance)) - Decimal(str(amount)))
+
+    def credit(self, amount: str | float) -> None:
+        self.balance = float(Decimal(str(self.balance)) + Decimal(str(amount)))
+
+
+def utc_timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SandboxState:
+    """Everything the fake remembers between requests; ``app.state.sandbox`` in ``create_app``."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.available: dict[str, dict] = inventory.generate_available(config.seed)
+        self.accounts: dict[str, Account] = {}
+        self.purchases: list[dict] = []
+        """Every successful buy: api_key, country, msisdn, type, initialPrice (charged), cost."""
+        self.cancellations: list[dict] = []
+        self.request_count = 0
+        self.status_counts: Counter[int] = Counter()
+        self.dropped = 0
+        self.fault_random = random.Random(config.seed)
+        self._ids = random.Random(f"ids:{config.seed}")
+        self._drops: Counter[str] = Counter()
+        self.buckets = TokenBuckets()
+        self._seed_accounts()
+
+    # -- building -------------------------------------------------------------------------------------------
+    def _seed_accounts(self) -> None:
+        config = self.config
+        handmade = inventory.demo_owned(include_master=config.owned_count is None)
+        if config.owned_count is None:
+            master_numbers = handmade.get(inventory.DEMO_API_KEY, [])
+        else:
+            master_numbers = inventory.generate_owned(config.seed, config.owned_count, self.available)
+        master = Account(
+            api_key=inventory.DEMO_API_KEY,
+            secrets=[Secret(inventory.DEMO_SECRET_ID, "2018-12-03T10:07:23Z", inventory.DEMO_API_SECRET)],
+            balance=config.balance,
+            auto_reload=config.auto_reload,
+            owned=OwnedNumbers(master_numbers),
+            transactions={inventory.DEMO_TRX: inventory.DEMO_TOP_UP_AMOUNT},
+            mo_callback_url="https://example.com/webhooks/inbound-sms",
+            dr_callback_url="https://example.com/webhooks/delivery-receipt",
+        )
+        sub = Account(
+            api_key=inventory.SUBACCOUNT_API_KEY,
+            secrets=[Secret(inventory.SUBACCOUNT_SECRET_ID, "2021-06-01T08:00:00Z", inventory.SUBACCOUNT_API_SECRET)],
+            balance=inventory.SUBACCOUNT_BALANCE,
+            auto_reload=False,
+            owned=OwnedNumbers(handmade.get(inventory.SUBACCOUNT_API_KEY, [])),
+            master=inventory.DEMO_API_KEY,
+            transactions={inventory.SUBACCOUNT_TRX: 5.00},
+        )
+        self.accounts = {master.api_key: master, sub.api_key: sub}
+        pool_numbers = [m for m in master.owned if master.owned[m].get("app_id")][:2] or list(master.owned)[:2]
+        master.pools[inventory.DEMO_POOL_ID] = Pool(
+            pool_id=inventory.DEMO_POOL_ID,
+            account_id=master.api_key,
+            fallback="Pool",
+            localized_sender_preferred=True,
+            predictable_sender_preferred=True,
+            numbers=pool_numbers,
+        )
+
+    # -- helpers for routes ---------------------------------------------------------------------------------
+    def new_id(self) -> str:
+        """A reproducible UUID4 for new secrets."""
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+    def may_act_on(self, caller: Account, target_key: str) -> bool:
+        """An account acts on itself; a master also on its subaccounts."""
+        target = self.accounts.get(target_key)
+        return target is not None and (target is caller or target.master == caller.api_key)
+
+    # -- test hooks -----------------------------------------------------------------------------------------
+    def drop_next_response_after_commit(self, path: str) -> None:
+        """The next request to ``path`` is processed (its change is kept), then its answer is cut off."""
+        self._drops[path] += 1
+
+    def take_drop(self, path: str) -> bool:
+        """Consume one armed drop for ``path``; called once per request by the fault middleware."""
+        if self._drops.get(path, 0) > 0:
+            self._drops[path] -= 1
+            return True
+        return False
+
+    def reset_counters(self) -> None:
+        """Zero ``request_count``, ``status_counts`` and ``dropped`` (e.g. after a test's setup calls)."""
+        self.request_count = 0
+        self.status_counts.clear()
+        self.dropped = 0

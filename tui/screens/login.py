@@ -1,0 +1,233 @@
+"""`:login` and first run: API key + secret, checked with a real call before anything is saved.
+
+The secret goes to the chosen store (system keyring, encrypted file, or memory for this run);
+only non-secret settings reach the config file. On a headless server the form explains why the
+system keyring is missing and preselects the encrypted file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from tui.widgets.secret_input import SecretInput
+
+STORAGE_CHOICES = [
+    ("System keyring", "system"),
+    ("Encrypted file (master password)", "encrypted-file"),
+    ("This run only (memory)", "memory"),
+    ("Plain-text file (unsafe)", "plaintext-file"),
+]
+
+
+@dataclass
+class LoginResult:
+    """A checked credential pair, already stored where the user asked."""
+
+    profile: str
+    api_key: str
+    secret: SecretStr
+    rest_url: str
+    api_url: str
+    storage: str
+
+
+class LoginScreen(ModalScreen[LoginResult | None]):
+    """The login form. Dismisses with a LoginResult once the credentials worked."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="login.cancel"),
+        Binding("ctrl+s", "submit", "Check & save", id="login.submit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        reason: str = "",
+        profile: str = "default",
+        api_key: str = "",
+        rest_url: str = "https://rest.nexmo.com",
+        api_url: str = "https://api.nexmo.com",
+        keyring_usable: bool = True,
+        cancellable: bool = True,
+    ) -> None:
+        super().__init__()
+        self._reason = reason
+        self._profile = profile
+        self._api_key = api_key
+        self._rest_url = rest_url
+        self._api_url = api_url
+        self._keyring_usable = keyring_usable
+        self._cancellable = cancellable
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="login-box", classes="dialog"):
+            yield Static("Log in to Vonage", classes="dialog-title")
+            if self._reason:
+                yield Static(self._reason, id="login-reason")
+            yield Label("Profile name")
+            yield Input(self._profile, id="login-profile")
+            yield Static("", id="login-profile-error", classes="field-error")
+            yield Label("API key")
+            yield Input(self._api_key, placeholder="e.g. abcd1234", id="login-key")
+            yield Static("", id="login-key-error", classes="field-error")
+            yield Label("API secret")
+            yield SecretInput(id="login-secret")
+            yield Static("", id="login-secret-error", classes="field-error")
+            yield Label("Store the secret in")
+            yield Select(
+                STORAGE_CHOICES,
+                value="system" if self._keyring_usable else "encrypted-file",
+                allow_blank=False,
+                id="login-storage",
+            )
+            yield SecretInput(placeholder="master password for the encrypted file", id="login-master")
+            yield Checkbox("I accept that the secret is stored unencrypted", id="login-plaintext-ok")
+            yield Static("", id="login-storage-error", classes="field-error")
+            yield Label("Numbers/Account host")
+            yield Input(self._rest_url, id="login-rest")
+            yield Label("Secrets/Pools host")
+            yield Input(self._api_url, id="login-api")
+            yield Static("", id="login-url-error", classes="field-error")
+            yield Static("", id="login-status")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="login-cancel")
+                yield Button("Check & save", id="login-submit", variant="primary")
+
+    def on_mount(self) -> None:
+        self._sync_storage()
+        target = "#login-secret" if self._api_key else "#login-key"
+        self.query_one(target, Input).focus()
+
+    @on(Select.Changed, "#login-storage")
+    def _sync_storage(self) -> None:
+        storage = self.query_one("#login-storage", Select).value
+        self.query_one("#login-master").display = storage == "encrypted-file"
+        self.query_one("#login-plaintext-ok").display = storage == "plaintext-file"
+        warn = ""
+        if storage == "plaintext-file":
+            warn = "Warning: anyone who can read the file gets full control of the account."
+        self.query_one("#login-storage-error", Static).update(warn)
+
+    def action_cancel(self) -> None:
+        if self._cancellable:
+            self.dismiss(None)
+        else:
+            self.app.exit()
+
+    @on(Button.Pressed, "#login-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#login-submit")
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        form = self._validate()
+        if form is not None:
+            self.query_one("#login-status", Static).update("Checking the credentials with Vonage…")
+            self._check_and_save(*form)
+
+    def _error(self, field: str, text: str) -> None:
+        self.query_one(f"#login-{field}-error", Static).update(text)
+
+    def _validate(self) -> tuple[str, str, SecretStr, str, str, str, SecretStr | None] | None:
+        from tui.api.errors import InputError
+        from tui.api.hosts import validate_base_url
+        from tui.api.validators import api_key as check_key
+        from tui.config import ProfileError, validate_profile_name
+
+        for field in ("profile", "key", "secret", "storage", "url"):
+            self._error(field, "")
+        ok = True
+        profile = self.query_one("#login-profile", Input).value.strip()
+        try:
+            validate_profile_name(profile)
+        except ProfileError as exc:
+            self._error("profile", str(exc))
+            ok = False
+        key = self.query_one("#login-key", Input).value.strip()
+        try:
+            key = check_key(key)
+        except InputError as exc:
+            self._error("key", exc.message)
+            ok = False
+        secret = self.query_one("#login-secret", Input).value
+        if not secret:
+            self._error("secret", "Enter the API secret (Dashboard → API settings).")
+            ok = False
+        rest = api = ""
+        try:
+            rest = validate_base_url(self.query_one("#login-rest", Input).value.strip())
+            api = validate_base_url(self.query_one("#login-api", Input).value.strip())
+        except InputError as exc:
+            self._error("url", exc.message)
+            ok = False
+        storage = str(self.query_one("#login-storage", Select).value)
+        master: SecretStr | None = None
+        if storage == "encrypted-file":
+            raw = self.query_one("#login-master", Input).value
+            if len(raw) < 8:
+                self._error("storage", "Choose a master password of at least 8 characters.")
+                ok = False
+            master = SecretStr(raw)
+        if storage == "plaintext-file" and not self.query_one("#login-plaintext-ok", Checkbox).value:
+            self._error("storage", "Tick the box to accept an unencrypted secret file, or choose another store.")
+            ok = False
+        if not ok:
+            return None
+        return profile, key, SecretStr(secret), rest, api, storage, master
+
+    @work(group="login", exclusive=True, exit_on_error=False)
+    async def _check_and_save(
+        self, profile: str, key: str, secret: SecretStr, rest: str, api: str, storage: str,
+        master: SecretStr | None,
+    ) -> None:
+        import asyncio
+
+        from tui.api.client import VonageClient
+        from tui.api.errors import AuthError, VonageError
+
+        status = self.query_one("#login-status", Static)
+        try:
+            async with VonageClient(key, secret, rest_url=rest, api_url=api, rate_limit=None) as client:
+                await client.get_balance()
+        except AuthError:
+            status.update("")
+            self._error("secret", "Vonage refused this key and secret (401). Check both and try again.")
+            return
+        except VonageError as exc:
+            status.update(f"Could not check the credentials: {exc.message}")
+            return
+        if storage != "memory":
+            try:
+                await asyncio.to_thread(_persist, profile, key, secret, rest, api, storage, master)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, the secret is never in it
+                status.update(f"The credentials work, but could not be saved: {exc}")
+                return
+        self.dismiss(LoginResult(profile, key, secret, rest, api, storage))
+
+
+def _persist(
+    profile: str, key: str, secret: SecretStr, rest: str, api: str, storage: str, master: SecretStr | None
+) -> None:
+    """Secret to the chosen store first, then the non-secret profile to the config file."""
+    from tui.config import Profile, add_profile, load_config, save_config, switch_profile, update_profile
+    from tui.credentials import CredentialStore
+
+    store = CredentialStore(storage, master_password=master, allow_plaintext=storage == "plaintext-file")  # type: ignore[arg-type]
+    store.set_secret(profile, secret)
+    cfg = load_config()
+    if profile in cfg.profiles:
+        cfg = update_profile(cfg, profile, api_key=key, rest_url=rest, api_url=api, keyring_backend=storage)
+    else:
+        cfg = add_profile(
+            cfg, Profile(name=profile, api_key=key, rest_url=rest, api_url=api, keyring_backend=storage)  # type: ignore[arg-type]
+        )
+    save_config(switch_profile(cfg, profile))

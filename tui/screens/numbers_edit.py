@@ -1,0 +1,194 @@
+"""Edit one owned number's configuration: application, inbound SMS webhook, SMPP type, voice routing.
+
+``/number/update`` *replaces* the whole configuration, so the form only collects what the user changed;
+``build_update`` overlays those changes on every current field (read-modify-write) and validates the
+result with ``NumberUpdate`` before anything is sent. Errors appear under their field and what was
+typed stays. The sending itself is the screen's ``save`` callback (it re-reads the number first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from tui.api.client import _follow_application
+from tui.api.errors import InputError
+from tui.api.models import OwnedNumber
+from tui.api.request_models import NumberUpdate
+from tui.screens.numbers_format import current_fields, group_msisdn
+from tui.worker import describe_error
+
+#: (field, label, placeholder) in form order; voice_callback_type is a Select.
+FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("app_id", "Application id", "UUID · empty unlinks"),
+    ("mo_http_url", "Inbound SMS URL", "https://… · empty unsets"),
+    ("mo_smpp_sys_type", "SMPP system type", "empty unsets"),
+    ("voice_callback_type", "Voice type", ""),
+    ("voice_callback_value", "Voice destination", "tel: digits · sip:user@host · app: UUID"),
+    ("voice_status_callback", "Voice status URL", "https://… · empty unsets"),
+)
+FIELD_NAMES = tuple(name for name, _, _ in FORM_FIELDS)
+VOICE_TYPES = [("none", ""), ("sip", "sip"), ("tel", "tel"), ("app", "app")]
+
+SaveCallback = Callable[[OwnedNumber, dict[str, str]], Awaitable[OwnedNumber]]
+
+
+def build_update(number: OwnedNumber, changes: dict[str, str]) -> NumberUpdate:
+    """The complete update: ``number``'s current settings with ``changes`` applied, validated.
+
+    Raises InputError naming the field. Callback pairs of type "app" that pointed at the old
+    application follow a new ``app_id`` (as ``VonageClient.update_number_fields`` does).
+    """
+    NumberUpdate.check_changes(number.country, number.msisdn, **changes)
+    current = current_fields(number)
+    merged = _follow_application(current, dict(changes))
+    return NumberUpdate.merged({"country": number.country, "msisdn": number.msisdn, **current}, merged)
+
+
+class NumberEditDialog(ModalScreen[OwnedNumber | None]):
+    """Dismisses with the updated number, or None when closed without a change."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Cancel", id="numbers_edit.cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", "Save", id="numbers_edit.save", tooltip="Validate and save the changes"),
+    ]
+
+    def __init__(self, number: OwnedNumber, save: SaveCallback) -> None:
+        super().__init__()
+        self.number = number
+        self._save = save
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        number = self.number
+        with Vertical(id="numbers-edit-box", classes="dialog compact-form"):
+            yield Static(f"Edit {group_msisdn(number.msisdn, number.country)}", classes="dialog-title")
+            for name, label, placeholder in FORM_FIELDS:
+                current = getattr(number, name) or ""
+                with Horizontal(classes="form-row"):
+                    yield Label(label, classes="form-label")
+                    if name == "voice_callback_type":
+                        options = list(VOICE_TYPES)
+                        if current.lower() not in {v for _, v in options}:
+                            options.append((current, current))
+                        yield Select(options, value=current.lower() if current.lower() in dict(VOICE_TYPES).values() else current,
+                                     allow_blank=False, compact=True, id=f"edit-{name}")  # fmt: skip
+                    else:
+                        yield Input(current, placeholder=placeholder, compact=True, id=f"edit-{name}")
+                yield Static("", classes="field-error", id=f"edit-{name}-error")
+            yield Static("Empty unsets. Other settings are kept as they are.", classes="dim", id="edit-status")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="edit-cancel", compact=True)
+                yield Button("Save", id="edit-save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        for name in FIELD_NAMES:
+            self.query_one(f"#edit-{name}-error", Static).display = False
+        self.query_one("#edit-app_id", Input).focus()
+
+    # -- reading the form ---------------------------------------------------------------------
+
+    def typed(self) -> dict[str, str]:
+        """What the form holds now, field by field (stripped)."""
+        values: dict[str, str] = {}
+        for name in FIELD_NAMES:
+            widget = self.query_one(f"#edit-{name}")
+            value = widget.value if isinstance(widget, (Input, Select)) else ""
+            values[name] = str(value).strip() if isinstance(value, str) else ""
+        return values
+
+    def changes(self) -> dict[str, str]:
+        """Only the fields that differ from the number's current settings ("" = unset)."""
+        out = {}
+        for name, value in self.typed().items():
+            current = getattr(self.number, name) or ""
+            if name == "voice_callback_type":
+                current = current.lower()
+            if value != current:
+                out[name] = value
+        return out
+
+    # -- feedback -----------------------------------------------------------------------------
+
+    def show_error(self, field: str, message: str) -> None:
+        """The message under ``field`` (or in the status line for a field the form does not show)."""
+        for name in FIELD_NAMES:
+            error = self.query_one(f"#edit-{name}-error", Static)
+            error.update(message if name == field else "")
+            error.display = name == field
+        status = self.query_one("#edit-status", Static)
+        if field in FIELD_NAMES:
+            status.update("Fix the field marked below it.")
+            self.query_one(f"#edit-{field}").focus()
+        else:
+            status.update(message)
+        status.set_class(True, "field-error")
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.query_one("#edit-save", Button).disabled = busy
+        if busy:
+            status = self.query_one("#edit-status", Static)
+            status.set_class(False, "field-error")
+            status.update("Saving…")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("close", "save") and self._busy:
+            return False  # an update in flight must finish (or fail) before the form goes away
+        return True
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self._busy:
+            return
+        changes = self.changes()
+        if not changes:
+            self.notify("Nothing changed.")
+            self.dismiss(None)
+            return
+        try:
+            build_update(self.number, changes)
+        except InputError as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        self.show_error("", "")
+        self._send(changes)
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def _send(self, changes: dict[str, str]) -> None:
+        self._set_busy(True)
+        try:
+            updated = await self._save(self.number, changes)
+        except InputError as exc:
+            self._set_busy(False)
+            self.show_error(exc.field, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - every failure is shown in the form, typed values kept
+            self._set_busy(False)
+            self.show_error("", describe_error(exc))
+            return
+        self._set_busy(False)
+        self.dismiss(updated)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#edit-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#edit-cancel")
+    def _cancel_pressed(self) -> None:
+        if not self._busy:
+            self.dismiss(None)

@@ -1,0 +1,391 @@
+"""The Pools screen's modals: the pool form (create/edit), adding numbers, and a batch result.
+
+The modals never call the API themselves: the Pools screen hands each one the coroutine that does
+the work (through ``app.ops`` or ``app.api.client``), and the modal runs it in its own worker so
+the form can stay open, keep what the user typed, and show a failure next to the field it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from tui.api import validators
+from tui.api.errors import Conflict, InputError, VonageError
+from tui.api.models import BatchResult, Pool, PoolCreate, PoolUpdate
+from tui.widgets.fast_table import Column, FastTable
+from tui.worker import describe_error
+
+if TYPE_CHECKING:
+    from tui.api.models import OwnedNumber
+    from tui.operations import Outcome
+    from tui.store import OwnedNumbers
+
+FALLBACKS = ("Pool", "CustomFrom", "Reject")
+FALLBACK_HELP = {
+    "Pool": "Pool: any number of the pool",
+    "CustomFrom": "CustomFrom: the sender given in the message",
+    "Reject": "Reject: do not send",
+}
+SEPARATORS = ",; \t\n"
+
+
+def show_number(msisdn: str) -> str:
+    """A number as shown in tables: international format with a plus (copied as plain digits)."""
+    return f"+{msisdn}" if msisdn.isdigit() else msisdn
+
+
+def split_numbers(text: str) -> list[str]:
+    """Comma, semicolon or whitespace separated entries; empty entries dropped."""
+    for sep in SEPARATORS[1:]:
+        text = text.replace(sep, SEPARATORS[0])
+    return [part for part in text.split(SEPARATORS[0]) if part]
+
+
+def parse_numbers(text: str) -> tuple[list[str], list[str]]:
+    """(valid numbers as digits, entries that are not valid numbers), both in the order typed."""
+    good: list[str] = []
+    bad: list[str] = []
+    for entry in split_numbers(text):
+        try:
+            number = validators.msisdn(entry, "numbers")
+        except InputError:
+            bad.append(entry)
+            continue
+        if number not in good:
+            good.append(number)
+    return good, bad
+
+
+class PoolFormScreen(ModalScreen["Outcome | None"]):
+    """Create a pool, or edit one; saves through ``save`` and closes only when it worked."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="pools.form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="pools.form.save"),
+    ]
+
+    def __init__(
+        self,
+        save: Callable[[PoolCreate | PoolUpdate], Awaitable[Outcome]],
+        pool: Pool | None = None,
+    ) -> None:
+        super().__init__()
+        self._save = save
+        self._pool = pool
+
+    @property
+    def editing(self) -> bool:
+        return self._pool is not None
+
+    def compose(self) -> ComposeResult:
+        pool = self._pool
+        current = (pool.fallback if pool else "Pool") or ""
+        options = [(FALLBACK_HELP[name], name) for name in FALLBACKS]
+        if current and current not in FALLBACKS:
+            options.append((f"{current} (as the server has it)", current))
+        title = f"Edit pool {pool.pool_id}" if pool else "New pool"
+        with Vertical(id="pool-form", classes="dialog"):
+            yield Static(title, classes="dialog-title")
+            with Horizontal(classes="pool-form-row"):
+                yield Label("Pool id", classes="pool-form-label")
+                yield Input(pool.pool_id if pool else "", placeholder="e.g. marketing-uk", id="pool-id")
+            yield Static("", id="pool-id-error", classes="field-error", markup=False)
+            with Horizontal(classes="pool-form-row"):
+                yield Label("Fallback", classes="pool-form-label")
+                yield Select(options, value=current if current else Select.NULL, allow_blank=not current, id="pool-fallback")
+            yield Static("", id="pool-fallback-error", classes="field-error", markup=False)
+            yield Checkbox(
+                "Prefer a sender from the destination's country",
+                bool(pool and pool.localized_sender_preferred),
+                id="pool-localized",
+            )
+            yield Checkbox(
+                "Keep the same sender for each destination",
+                bool(pool and pool.predictable_sender_preferred),
+                id="pool-predictable",
+            )
+            yield Static("", id="pool-form-error", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="pool-form-cancel")
+                yield Button("Save", id="pool-form-save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#pool-id", Input).focus()
+
+    # -- reading the form ---------------------------------------------------------------------
+    def _values(self) -> dict[str, Any]:
+        fallback = self.query_one("#pool-fallback", Select).value
+        return {
+            "pool_id": self.query_one("#pool-id", Input).value.strip(),
+            "fallback": None if fallback is Select.NULL else fallback,
+            "localized_sender_preferred": self.query_one("#pool-localized", Checkbox).value,
+            "predictable_sender_preferred": self.query_one("#pool-predictable", Checkbox).value,
+        }
+
+    def build_request(self) -> PoolCreate | PoolUpdate | None:
+        """The request to send, or None after showing why it cannot be sent (nothing is sent)."""
+        self._clear_errors()
+        values = self._values()
+        try:
+            values["pool_id"] = validators.pool_id(values["pool_id"])
+            if self._pool is None:
+                if values["fallback"] is None:
+                    raise InputError("choose what happens when no number matches", field="fallback")
+                return PoolCreate(**values)
+            pool = self._pool
+            changes = {k: v for k, v in values.items() if v is not None and v != getattr(pool, k, None)}
+            if not changes:
+                self._show_error("form", "Nothing to save: no field was changed.")
+                return None
+            return PoolUpdate(**changes)
+        except InputError as exc:
+            self._show_error(exc.field, exc.message)
+            return None
+
+    def _clear_errors(self) -> None:
+        for name in ("pool-id-error", "pool-fallback-error", "pool-form-error"):
+            self.query_one(f"#{name}", Static).update("")
+
+    def _show_error(self, field: str, message: str) -> None:
+        target = {"pool_id": "pool-id-error", "fallback": "pool-fallback-error"}.get(field, "pool-form-error")
+        text = message[:1].upper() + message[1:]
+        self.query_one(f"#{target}", Static).update(text if text.endswith(".") else text + ".")
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        request = self.build_request()
+        if request is not None:
+            self.query_one("#pool-form-save", Button).disabled = True
+            self._submit(request)
+
+    @on(Button.Pressed, "#pool-form-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#pool-form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#pool-id")
+    def _id_submitted(self) -> None:
+        self.action_save()
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def _submit(self, request: PoolCreate | PoolUpdate) -> None:
+        try:
+            outcome = await self._save(request)
+        except Exception as exc:  # noqa: BLE001 - shown in the form, never a crash
+            self._failed(exc)
+            return
+        if outcome.ok:
+            self.dismiss(outcome)
+        else:
+            self._failed(outcome.error, outcome.message)
+
+    def _failed(self, exc: BaseException | None, message: str = "") -> None:
+        self.query_one("#pool-form-save", Button).disabled = False
+        if isinstance(exc, Conflict):
+            self._show_error("pool_id", "A pool with that id already exists; choose another id")
+        elif isinstance(exc, InputError):
+            self._show_error(exc.field, exc.message)
+        else:
+            self._show_error("form", message or describe_error(exc or RuntimeError()))
+
+
+class AddNumbersScreen(ModalScreen["list[str] | None"]):
+    """Pick owned numbers (space marks) and/or type numbers; dismisses with the digits to add."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="pools.add.cancel"),
+        Binding("ctrl+s", "submit", "Add", id="pools.add.submit"),
+    ]
+
+    def __init__(
+        self,
+        pool_id: str,
+        members: Iterable[str],
+        owned: OwnedNumbers,
+        fetch_owned: Callable[[], AsyncIterator[list[OwnedNumber]]],
+    ) -> None:
+        super().__init__()
+        self._pool_id = pool_id
+        self._members = set(members)
+        self._owned = owned
+        self._fetch_owned = fetch_owned
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-numbers", classes="dialog"):
+            yield Static(f"Add numbers to {self._pool_id}", classes="dialog-title")
+            yield Static("", id="add-owned-status", classes="dim", markup=False)
+            yield FastTable(
+                [Column("number", "Number"), Column("country", "Country", 7), Column("type", "Type")],
+                id="add-owned-table",
+            )
+            yield Label("Or type numbers (comma or space separated):")
+            yield Input(placeholder="447700900123, 14155550100", id="add-typed")
+            yield Static("", id="add-error", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="add-cancel")
+                yield Button("Add", id="add-submit", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-owned-table", FastTable).focus()
+        if self._owned.complete:
+            self._show_owned()
+        else:
+            self.query_one("#add-owned-status", Static).update("Loading your numbers…")
+            self._load_owned()
+
+    def _candidates(self) -> list[OwnedNumber]:
+        return [n for n in self._owned.by_msisdn.values() if n.msisdn not in self._members]
+
+    def _rows(self, numbers: Iterable[OwnedNumber]) -> list[tuple[str, tuple[str, str, str]]]:
+        return [
+            (n.msisdn, (show_number(n.msisdn), n.country or "", n.type or ""))
+            for n in numbers
+            if n.msisdn not in self._members
+        ]
+
+    def _show_owned(self) -> None:
+        table = self.query_one("#add-owned-table", FastTable)
+        table.set_rows(self._rows(self._candidates()))
+        self._update_status()
+
+    def _update_status(self, loading: bool = False) -> None:
+        table = self.query_one("#add-owned-table", FastTable)
+        marked = len(table.marked_keys)
+        text = f"{table.row_count} of your numbers not in this pool · space marks · {marked} marked"
+        if loading:
+            text = f"Loading your numbers… {table.row_count} so far"
+        self.query_one("#add-owned-status", Static).update(text)
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def _load_owned(self) -> None:
+        """Fill the shared store first (the Numbers screen reuses it), then this table."""
+        table = self.query_one("#add-owned-table", FastTable)
+        collected: list[OwnedNumber] = []
+        try:
+            async for page in self._fetch_owned():
+                collected.extend(page)
+                self._owned.add_page(page)
+                table.append_rows(self._rows(page))
+                self._update_status(loading=True)
+        except Exception as exc:  # noqa: BLE001 - the typed box still works
+            self.query_one("#add-owned-status", Static).update(
+                f"Could not load your numbers ({describe_error(exc)}); type them below instead."
+            )
+            return
+        self._owned.replace(collected, complete=True)
+        self._show_owned()
+
+    @on(FastTable.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._update_status()
+
+    @on(FastTable.RowSelected, "#add-owned-table")
+    def _row_selected(self) -> None:
+        self.action_submit()
+
+    @on(Input.Submitted, "#add-typed")
+    def _typed_submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#add-submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#add-cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def selection(self) -> list[str] | None:
+        """The numbers to add (marked rows first, then typed ones), or None after showing why not."""
+        error = self.query_one("#add-error", Static)
+        error.update("")
+        table = self.query_one("#add-owned-table", FastTable)
+        typed_text = self.query_one("#add-typed", Input).value
+        typed, bad = parse_numbers(typed_text)
+        if bad:
+            shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            error.update(f"Not valid numbers (7 to 15 digits, e.g. 447700900123): {shown}")
+            return None
+        marked = [key for key in table.visible_keys() if key in table.marked_keys]
+        marked += [key for key in table.marked_keys if key not in marked]
+        numbers = [str(k) for k in marked] + [n for n in typed if n not in marked]
+        if not numbers and not typed_text.strip() and self.focused is table and table.cursor_key is not None:
+            numbers = [str(table.cursor_key)]
+        if not numbers:
+            error.update("Mark numbers with space, or type some, then press enter.")
+            return None
+        return numbers
+
+    def action_submit(self) -> None:
+        numbers = self.selection()
+        if numbers is not None:
+            self.dismiss(numbers)
+
+
+class BatchResultScreen(ModalScreen[None]):
+    """What an add/remove batch did: the numbers that went through and each failure with its reason."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="pools.result.close")]
+
+    def __init__(self, title: str, message: str, result: BatchResult | None) -> None:
+        super().__init__()
+        self._title = title
+        self._message = message
+        self._result = result
+
+    def lines(self) -> list[str]:
+        result = self._result
+        if result is None:
+            return []
+        out: list[str] = []
+        if result.succeeded:
+            out.append(f"Succeeded ({len(result.succeeded)}):")
+            out.extend(f"  ✓ {show_number(n)}" for n in result.succeeded)
+        else:
+            out.append("Succeeded: none")
+        if result.failed:
+            out.append(f"Failed ({len(result.failed_numbers)}):")
+            for failure in result.failed:
+                reason = ": ".join(part for part in (failure.title, failure.detail) if part) or "no reason given"
+                for number in failure.numbers:
+                    out.append(f"  ✗ {show_number(number)} — {reason}")
+        return out
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="batch-result", classes="dialog"):
+            yield Static(self._title, classes="dialog-title")
+            yield Static(self._message, id="batch-result-message", markup=False)
+            with VerticalScroll(id="batch-result-lines"):
+                yield Static("\n".join(self.lines()), id="batch-result-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", id="batch-result-ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#batch-result-ok", Button).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#batch-result-ok")
+    def _ok(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["AddNumbersScreen", "BatchResultScreen", "PoolFormScreen", "parse_numbers", "show_number", "split_numbers"]

@@ -61,3 +61,15 @@ def make_app(sandbox: RunningSandbox):
         return VonageApp(options)
 
     return _make
+
+
+async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for every worker; a worker that failed on purpose (shown to the user) is not a test error."""
+    from textual.worker import WorkerFailed
+
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass
+        await pilot.pause()

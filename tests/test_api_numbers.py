@@ -116,7 +116,12 @@ async def test_iter_owned_numbers_bounds_concurrency(big_sandbox: RunningSandbox
             in_flight -= 1
 
     async with VonageClient(
-        DEMO_API_KEY, DEMO_API_SECRET, rest_url=big_sandbox.url, api_url=big_sandbox.url, rate_limit=None, on_event=track
+        DEMO_API_KEY,
+        DEMO_API_SECRET,
+        rest_url=big_sandbox.url,
+        api_url=big_sandbox.url,
+        rate_limit=None,
+        on_event=track,
     ) as c:
         count = sum([len(page) async for page in c.iter_owned_numbers(concurrency=3)])
     assert count == 1500
@@ -223,7 +228,11 @@ async def test_buy_for_a_subaccount_and_refused_target(client: VonageClient, san
 
 async def test_buy_checks_input_before_sending(client: VonageClient, sandbox: RunningSandbox) -> None:
     before = sandbox.state.request_count
-    for country, msisdn, field in (("GBR", "447700900000", "country"), ("GB", "12ab", "msisdn"), ("GB", "123", "msisdn")):
+    for country, msisdn, field in (
+        ("GBR", "447700900000", "country"),
+        ("GB", "12ab", "msisdn"),
+        ("GB", "123", "msisdn"),
+    ):
         with pytest.raises(InputError) as caught:
             await client.buy_number(country, msisdn)
         assert caught.value.field == field
@@ -273,7 +282,9 @@ async def test_update_number_fields_unsets_with_empty_string(client: VonageClien
 async def test_update_number_fields_changes_voice_and_application(
     client: VonageClient, sandbox: RunningSandbox
 ) -> None:
-    await client.update_number_fields("18005550199", "US", voice_callback_type="tel", voice_callback_value="+44 7700 900123")
+    await client.update_number_fields(
+        "18005550199", "US", voice_callback_type="tel", voice_callback_value="+44 7700 900123"
+    )
     record = sandbox.state.accounts[DEMO_API_KEY].owned["18005550199"]
     assert (record["voiceCallbackType"], record["voiceCallbackValue"]) == ("tel", "447700900123")
     # moving a number to another application moves the app-typed callbacks with it
@@ -318,12 +329,16 @@ async def test_update_number_fields_for_a_number_we_do_not_own(client: VonageCli
 async def test_server_side_400_is_validation_failed(client: VonageClient) -> None:
     # Our models refuse this, so go one level down to see the server's own 400 mapped.
     with pytest.raises(ValidationFailed) as caught:
-        await client._call("GET", "rest", "/account/numbers", family="numbers", op="list_owned_numbers", params={"size": "500"})
+        await client._call(
+            "GET", "rest", "/account/numbers", family="numbers", op="list_owned_numbers", params={"size": "500"}
+        )
     assert caught.value.status == 400 and "size" in caught.value.message
 
 
 async def test_wrong_secret_is_auth_error_on_numbers(sandbox: RunningSandbox) -> None:
-    async with VonageClient(DEMO_API_KEY, "Wrong-Secret-1", rest_url=sandbox.url, api_url=sandbox.url, rate_limit=None) as c:
+    async with VonageClient(
+        DEMO_API_KEY, "Wrong-Secret-1", rest_url=sandbox.url, api_url=sandbox.url, rate_limit=None
+    ) as c:
         with pytest.raises(AuthError) as caught:
             await c.list_owned_numbers()
     assert caught.value.status == 401

@@ -7,6 +7,7 @@ odd statuses); hypothesis feeds arbitrary bodies through every client method and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -22,6 +23,7 @@ from tui.api.client import VonageClient
 from tui.api.errors import (
     ActionFailed,
     AuthError,
+    AutoReloadDisabled,
     BadResponse,
     Conflict,
     Forbidden,
@@ -103,10 +105,8 @@ async def test_malformed_bodies_are_bad_response(kind: str, operation: str) -> N
     async with _answer(200, body, {"content-type": content_type}) as c:
         call = _operations(c)[operation]
         if operation in NO_BODY_NEEDED:
-            try:
+            with contextlib.suppress(BadResponse):
                 await call()
-            except BadResponse:
-                pass
             return
         with pytest.raises(BadResponse) as caught:
             await call()
@@ -114,8 +114,15 @@ async def test_malformed_bodies_are_bad_response(kind: str, operation: str) -> N
 
 
 WRONG_TYPES = {
-    "list_owned_numbers": [[], {"count": "many"}, {"numbers": "447700900001"}, {"numbers": [{"country": "GB"}]},
-                           {"numbers": [{"msisdn": {"a": 1}}]}, {"count": -1}, "text"],
+    "list_owned_numbers": [
+        [],
+        {"count": "many"},
+        {"numbers": "447700900001"},
+        {"numbers": [{"country": "GB"}]},
+        {"numbers": [{"msisdn": {"a": 1}}]},
+        {"count": -1},
+        "text",
+    ],
     "search_numbers": [{"numbers": [{"msisdn": "1", "cost": "cheap"}]}, {"numbers": [5]}],
     "get_balance": [{}, {"value": "lots"}, {"value": [1]}, {"value": 1, "autoReload": "perhaps"}, 42],
     "list_secrets": [{"_embedded": []}, {"_embedded": {"secrets": [{"created_at": "x"}]}}],
@@ -126,9 +133,7 @@ WRONG_TYPES = {
 }
 
 
-@pytest.mark.parametrize(
-    ("operation", "body"), [(op, body) for op, bodies in WRONG_TYPES.items() for body in bodies]
-)
+@pytest.mark.parametrize(("operation", "body"), [(op, body) for op, bodies in WRONG_TYPES.items() for body in bodies])
 async def test_wrong_types_are_bad_response(operation: str, body: Any) -> None:
     async with _answer(200 if operation != "create_secret" else 201, json.dumps(body)) as c:
         with pytest.raises(BadResponse) as caught:
@@ -208,6 +213,9 @@ async def test_numbers_errors_hidden_in_a_200_answer() -> None:
         with pytest.raises(VonageError) as odd:
             await c.cancel_number("GB", "447700900001")
     assert str(odd.value) == "Something odd"
+    async with _answer(200, '{"error-code": "401", "error-code-label": "not auto-reload enabled"}') as c:
+        with pytest.raises(AutoReloadDisabled):
+            await c.top_up("00X1")
     async with _answer(200, '{"error-code": 200, "error-code-label": "success"}') as c:
         assert (await c.update_number(NumberUpdate(country="GB", msisdn="447700900001"))).ok
 
@@ -215,15 +223,41 @@ async def test_numbers_errors_hidden_in_a_200_answer() -> None:
 @pytest.mark.parametrize(
     ("status", "body", "headers", "expected", "check"),
     [
-        (400, {"title": "Bad Request", "detail": "Invalid", "invalid_parameters": [{"name": "size", "reason": "Too big"}]},
-         {}, ValidationFailed, lambda e: e.invalid_parameters == [{"name": "size", "reason": "Too big"}] and "size: Too big" in e.message),
-        (401, {"type": "x", "title": "Unauthorized", "detail": "Invalid credentials"}, {}, AuthError, lambda e: e.status == 401),
+        (
+            400,
+            {
+                "title": "Bad Request",
+                "detail": "Invalid",
+                "invalid_parameters": [{"name": "size", "reason": "Too big"}],
+            },
+            {},
+            ValidationFailed,
+            lambda e: e.invalid_parameters == [{"name": "size", "reason": "Too big"}] and "size: Too big" in e.message,
+        ),
+        (
+            401,
+            {"type": "x", "title": "Unauthorized", "detail": "Invalid credentials"},
+            {},
+            AuthError,
+            lambda e: e.status == 401,
+        ),
         (401, {"error-code": "401", "error-code-label": "authentication failed"}, {}, AuthError, lambda e: True),
-        (403, {"title": "Forbidden", "detail": "No access to that"}, {}, Forbidden, lambda e: e.detail == "No access to that"),
+        (
+            403,
+            {"title": "Forbidden", "detail": "No access to that"},
+            {},
+            Forbidden,
+            lambda e: e.detail == "No access to that",
+        ),
         (404, {"title": "Not Found"}, {}, NotFound, lambda e: e.status == 404),
         (409, {"title": "Conflict", "detail": "Already there"}, {}, Conflict, lambda e: str(e) == "Already there"),
-        (420, {"error-code": "420", "error-code-label": "Numbers from this country need an address"}, {}, ActionFailed,
-         lambda e: e.label == "Numbers from this country need an address"),
+        (
+            420,
+            {"error-code": "420", "error-code-label": "Numbers from this country need an address"},
+            {},
+            ActionFailed,
+            lambda e: e.label == "Numbers from this country need an address",
+        ),
         (420, "not json", {}, ActionFailed, lambda e: e.label == ""),
         (429, {"title": "Too many requests", "retry_after": 45}, {}, RateLimited, lambda e: e.retry_after == 45),
         (429, {}, {"Retry-After": "40"}, RateLimited, lambda e: e.retry_after == 40),
@@ -243,7 +277,10 @@ async def test_status_mapping(status: int, body: Any, headers: dict, expected: t
 
 
 async def test_secret_limit_answered_with_400_is_still_the_limit() -> None:
-    body = {"title": "Secret Addition Forbidden", "detail": "Account 'abcd1234' already has the maximum number [2] of secrets"}
+    body = {
+        "title": "Secret Addition Forbidden",
+        "detail": "Account 'abcd1234' already has the maximum number [2] of secrets",
+    }
     async with _answer(400, json.dumps(body)) as c:
         with pytest.raises(Forbidden) as caught:
             await c.create_secret("Third-Secret-3")
@@ -251,8 +288,11 @@ async def test_secret_limit_answered_with_400_is_still_the_limit() -> None:
 
 
 async def test_server_400_on_secret_lists_invalid_parameters() -> None:
-    body = {"title": "Bad Request", "detail": "The request failed due to secret validation errors",
-            "invalid_parameters": [{"name": "secret", "reason": "Does not meet complexity requirements"}]}
+    body = {
+        "title": "Bad Request",
+        "detail": "The request failed due to secret validation errors",
+        "invalid_parameters": [{"name": "secret", "reason": "Does not meet complexity requirements"}],
+    }
     async with _answer(400, json.dumps(body)) as c:
         with pytest.raises(ValidationFailed) as caught:
             await c.create_secret("Good-Secret-1")
@@ -267,9 +307,31 @@ json_values = st.recursive(
     max_leaves=20,
 )
 field_names = st.sampled_from(
-    ["count", "numbers", "msisdn", "features", "value", "autoReload", "error-code", "error-code-label", "_embedded",
-     "pools", "secrets", "pool_id", "page", "total_pages", "id", "initialPrice", "title", "detail", "errors",
-     "error", "invalid_parameters", "retry_after", "limitations"]
+    [
+        "count",
+        "numbers",
+        "msisdn",
+        "features",
+        "value",
+        "autoReload",
+        "error-code",
+        "error-code-label",
+        "_embedded",
+        "pools",
+        "secrets",
+        "pool_id",
+        "page",
+        "total_pages",
+        "id",
+        "initialPrice",
+        "title",
+        "detail",
+        "errors",
+        "error",
+        "invalid_parameters",
+        "retry_after",
+        "limitations",
+    ]
 )
 shaped = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=10),
@@ -277,19 +339,26 @@ shaped = st.recursive(
     max_leaves=25,
 )
 RESPONSE_MODELS = [
-    models.OwnedNumbersPage, models.AvailableNumbersPage, models.StatusResponse, models.Balance, models.TopUpResult,
-    models.AccountSettings, models.Secret, models.SecretsPage, models.Pool, models.PoolsPage, models.PoolNumbersPage,
+    models.OwnedNumbersPage,
+    models.AvailableNumbersPage,
+    models.StatusResponse,
+    models.Balance,
+    models.TopUpResult,
+    models.AccountSettings,
+    models.Secret,
+    models.SecretsPage,
+    models.Pool,
+    models.PoolsPage,
+    models.PoolNumbersPage,
 ]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(data=json_values | shaped)
 def test_response_parsing_raises_only_bad_response(data: Any) -> None:
     for model in RESPONSE_MODELS:
-        try:
+        with contextlib.suppress(BadResponse):
             parse_model(model, data, "test")
-        except BadResponse:
-            pass
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -41,7 +41,9 @@ async def test_pool_lifecycle(client: VonageClient, sandbox: RunningSandbox) -> 
     pools = await client.list_pools()
     assert [p.pool_id for p in pools.pools] == [DEMO_POOL_ID]
     assert pools.total_items == 1 and pools.total_pages == 1 and "self" in pools.links
-    created = await client.create_pool(PoolCreate(pool_id="support", fallback="reject", localized_sender_preferred=True))
+    created = await client.create_pool(
+        PoolCreate(pool_id="support", fallback="reject", localized_sender_preferred=True)
+    )
     assert (created.pool_id, created.fallback, created.account_id) == ("support", "Reject", DEMO_API_KEY)
     assert created.localized_sender_preferred is True and created.predictable_sender_preferred is False
     assert (await client.get_pool("support")).fallback == "Reject"
@@ -133,7 +135,7 @@ async def test_add_130_numbers_in_chunks_of_50(numbers_client: VonageClient, num
 async def test_add_partial_207_and_all_failed_400(client: VonageClient, sandbox: RunningSandbox) -> None:
     owned = sorted(sandbox.state.accounts[DEMO_API_KEY].owned)
     in_pool = sandbox.state.accounts[DEMO_API_KEY].pools[DEMO_POOL_ID].numbers
-    fresh = [n for n in owned if n not in in_pool][0]
+    fresh = next(n for n in owned if n not in in_pool)
     partial = await client.add_pool_numbers(DEMO_POOL_ID, [fresh, "447700900777", in_pool[0]])
     assert partial.succeeded == [fresh]
     by_title = {f.title: f for f in partial.failed}
@@ -169,7 +171,9 @@ async def test_mixed_chunks_are_merged(numbers_client: VonageClient, numbers_san
 
 async def test_pools_not_enabled_is_a_plain_sentence() -> None:
     with start_sandbox(SandboxConfig(seed=7, pools_enabled=False)) as sandbox:
-        async with VonageClient(DEMO_API_KEY, DEMO_API_SECRET, rest_url=sandbox.url, api_url=sandbox.url, rate_limit=None) as c:
+        async with VonageClient(
+            DEMO_API_KEY, DEMO_API_SECRET, rest_url=sandbox.url, api_url=sandbox.url, rate_limit=None
+        ) as c:
             for call in (
                 c.list_pools(),
                 c.all_pools(),

@@ -196,7 +196,9 @@ async def test_a_dropped_read_is_retried(sandbox: RunningSandbox) -> None:
 async def test_timeouts(sandbox: RunningSandbox) -> None:
     sandbox.state.config.latency = 0.5
     events: list[ClientEvent] = []
-    async with _client(sandbox.url, events, timeout=0.1, retry_policy=RetryPolicy(max_retries=1, base_delay=0.001)) as c:
+    async with _client(
+        sandbox.url, events, timeout=0.1, retry_policy=RetryPolicy(max_retries=1, base_delay=0.001)
+    ) as c:
         with pytest.raises(RequestTimeout) as read:
             await c.get_balance()
         assert c.stats.requests == 2 and [e.reason for e in events if e.kind == "retry"] == ["timeout"]

@@ -113,7 +113,9 @@ async def test_server_text_echoing_the_secret_is_scrubbed() -> None:
             },
         )
 
-    async with VonageClient(DEMO_API_KEY, DEMO_API_SECRET, transport=httpx.MockTransport(handler), rate_limit=None) as c:
+    async with VonageClient(
+        DEMO_API_KEY, DEMO_API_SECRET, transport=httpx.MockTransport(handler), rate_limit=None
+    ) as c:
         with pytest.raises(VonageError) as caught:
             await c.create_secret("Echoed-Secret-5")
     text = _all_text(caught.value)
@@ -216,7 +218,7 @@ def test_client_arguments_are_checked(kwargs: dict, field: str) -> None:
     assert caught.value.field == field
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     st.one_of(
         st.text(max_size=40),

@@ -87,7 +87,6 @@ class VonageApp(App[None]):
             badges.append("READ-ONLY")
         self.badges = " ".join(f"[reverse] {b} [/]" for b in badges)
         opts = self.options
-        await self.switch_mode(opts.initial_screen)
         if opts.api_key and opts.api_secret is not None:
             await self.login(
                 opts.api_key,
@@ -177,6 +176,8 @@ class VonageApp(App[None]):
         self.ops.profile = name
         self.ops.journal = self._make_journal()
         self.profile_label = label
+        if self.current_mode not in MAIN_SCREENS:
+            await self.switch_mode(self.options.initial_screen)
         self.refresh_balance()
         self.reconcile_journal()
         screen = self.screen
@@ -184,6 +185,10 @@ class VonageApp(App[None]):
             screen.on_logged_in()
 
     def _make_journal(self) -> Journal:
+        if self.options.journal_path is not None:  # tests, or a journal kept elsewhere on purpose
+            from pathlib import Path
+
+            return Journal(Path(self.options.journal_path))
         if self.options.demo:
             import tempfile
             from pathlib import Path
@@ -309,7 +314,7 @@ class VonageApp(App[None]):
         for mode, screen_cls in MAIN_SCREENS.items():
             title = getattr(screen_cls, "SCREEN_TITLE", mode.title())
             yield SystemCommand(f"Go to {title}", f"Open the {title} screen", self._goto_cb(mode))
-            for binding in getattr(screen_cls, "BINDINGS", []):
+            for binding in screen_cls.__dict__.get("BINDINGS", []):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 action = binding.action

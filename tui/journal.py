@@ -10,6 +10,7 @@ Nothing secret is ever written: entries carry operation names, numbers, ids, pri
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
@@ -62,7 +63,23 @@ class Journal:
     def _append(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, separators=(",", ":"), sort_keys=True)
         with self._lock:
+            if self._torn():
+                # A crash cut the last line short: end it first, or this record would be glued onto
+                # the fragment and lost with it (the whole line would no longer parse).
+                append_private_line(self.path, "")
             append_private_line(self.path, line)
+
+    def _torn(self) -> bool:
+        """True when the file exists and does not end with a newline."""
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                if fh.tell() == 0:
+                    return False
+                fh.seek(-1, os.SEEK_END)
+                return fh.read(1) != b"\n"
+        except FileNotFoundError:
+            return False
 
     def begin(
         self,
@@ -112,44 +129,61 @@ class Journal:
             return []
         check_private(self.path)
         by_id: dict[str, JournalEntry] = {}
-        with self.path.open("r", encoding="utf-8") as fh:
+        with self.path.open("r", encoding="utf-8", errors="replace") as fh:
             for raw in fh:
                 try:
                     rec = json.loads(raw)
-                except json.JSONDecodeError:
-                    continue  # a torn last line after a crash: skip it, keep the rest
-                if not isinstance(rec, dict):
+                except (json.JSONDecodeError, RecursionError):
+                    continue  # a torn line after a crash: skip it, keep the rest
+                if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
                     continue
                 if rec.get("kind") == "begin":
+                    details = rec.get("details")
                     by_id[rec["id"]] = JournalEntry(
                         id=rec["id"],
-                        ts=rec.get("ts", 0.0),
-                        profile=rec.get("profile", ""),
-                        op=rec.get("op", ""),
-                        target=rec.get("target", ""),
-                        country=rec.get("country", ""),
-                        price=rec.get("price", ""),
-                        batch=rec.get("batch", ""),
-                        details=rec.get("details") or {},
+                        ts=_number(rec.get("ts")) or 0.0,
+                        profile=_text(rec.get("profile")),
+                        op=_text(rec.get("op")),
+                        target=_text(rec.get("target")),
+                        country=_text(rec.get("country")),
+                        price=_text(rec.get("price")),
+                        batch=_text(rec.get("batch")),
+                        details=details if isinstance(details, dict) else {},
                     )
-                elif rec.get("kind") == "end" and rec.get("id") in by_id:
+                elif rec.get("kind") == "end" and rec["id"] in by_id:
                     entry = by_id[rec["id"]]
-                    entry.state = rec.get("state", UNKNOWN)
-                    entry.outcome = rec.get("outcome", "")
-                    entry.ended_at = rec.get("ts")
-                    entry.reconciled = bool(rec.get("reconciled"))
+                    state = rec.get("state")
+                    entry.state = state if state in (DONE, FAILED, UNKNOWN) else UNKNOWN
+                    entry.outcome = _text(rec.get("outcome"))
+                    entry.ended_at = _number(rec.get("ts"))
+                    entry.reconciled = rec.get("reconciled") is True
         return list(by_id.values())
 
     def unfinished(self, profile: str | None = None) -> list[JournalEntry]:
-        """Entries that were begun and never completed (or ended as unknown)."""
+        """Entries that still need reconciling: never completed, or ended as unknown.
+
+        An entry that start-up reconciliation already settled as "unknown, check it by hand" (its
+        effect cannot be read back) is not offered again, or it would be reported on every start.
+        """
         return [
             e
             for e in self.entries()
-            if e.state in (PENDING, UNKNOWN) and (profile is None or e.profile == profile)
+            if (e.state == PENDING or (e.state == UNKNOWN and not e.reconciled))
+            and (profile is None or e.profile == profile)
         ]
 
     def batch_items(self, batch: str) -> list[JournalEntry]:
         return [e for e in self.entries() if e.batch == batch]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 def entry_as_dict(entry: JournalEntry) -> dict[str, Any]:

@@ -24,3 +24,5 @@ class LaunchOptions:
     api_key: str | None = None
     api_secret: SecretStr | None = None
     profile_label: str = ""
+    #: Where the journal of changes lives (None: the default; a throw-away one in demo mode).
+    journal_path: str | None = None

@@ -12,13 +12,18 @@ this same code. No Textual imports.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tui.api.errors import NetworkError, NotFound, ServerError, VonageError
+from pydantic import SecretStr
+
+from tui.api.errors import BadResponse, NetworkError, NotFound, ServerError, VonageError
 from tui.journal import DONE, FAILED, UNKNOWN, Journal, JournalEntry
+
+logger = logging.getLogger("tui.operations")
 
 if TYPE_CHECKING:
     from tui.api.client import VonageClient
@@ -26,10 +31,19 @@ if TYPE_CHECKING:
 
 
 def is_ambiguous(exc: BaseException) -> bool:
-    """True when a write may or may not have happened on the server."""
+    """True when a write may or may not have happened on the server.
+
+    A lost answer (dropped or timed-out after sending), a 5xx, and an answer we could not read
+    (``BadResponse``: e.g. a 200 whose body a proxy mangled — the server may well have done it) all
+    leave the outcome open; anything else is a definite refusal.
+    """
     if isinstance(exc, NetworkError):
         return exc.request_sent
-    return isinstance(exc, ServerError)
+    return isinstance(exc, (ServerError, BadResponse))
+
+
+class _CannotCheck(Exception):
+    """The change cannot be read back with these credentials (e.g. a subaccount's numbers)."""
 
 
 @dataclass
@@ -87,9 +101,21 @@ class Operations:
             self.journal.begin, profile=self.profile, op=op, target=target, **kw
         )
 
-    async def _end(self, entry_id: str, state: str, outcome: str, *, reconciled: bool = False) -> None:
-        if self.journal is not None and entry_id:
+    async def _end(self, entry_id: str, state: str, outcome: str, *, reconciled: bool = False) -> str:
+        """Record how an entry ended; returns "" or a sentence to add when the journal could not be written.
+
+        The change has already happened (or not) on the server by now, so a failing disk must not turn
+        a completed purchase into an exception that reads as "it failed": the caller still reports
+        the true outcome, plus this note.
+        """
+        if self.journal is None or not entry_id:
+            return ""
+        try:
             await asyncio.to_thread(self.journal.end, entry_id, state, outcome, reconciled=reconciled)
+        except OSError as exc:
+            logger.warning("could not complete journal entry %s (%s)", entry_id, type(exc).__name__)
+            return f" (the local journal could not be updated: {type(exc).__name__})"
+        return ""
 
     async def _run(
         self,
@@ -102,36 +128,55 @@ class Operations:
         not_done_text: str,
         **journal_kw: Any,
     ) -> Outcome:
-        """Send once; on an ambiguous failure, ``check`` reads whether the change took effect."""
+        """Send once; on an ambiguous failure, ``check`` reads whether the change took effect.
+
+        The journal entry is written before sending (a failing disk stops the change before any
+        money moves). If the task is cancelled while the request is out, the entry stays pending
+        and the next start-up reconciles it.
+        """
         entry = await self._begin(op, target, **journal_kw)
         try:
             result = await send()
         except VonageError as exc:
             if not is_ambiguous(exc):
-                await self._end(entry, FAILED, exc.message)
-                return Outcome(False, exc.message, entry_id=entry, error=exc)
+                note = await self._end(entry, FAILED, exc.message)
+                return Outcome(False, exc.message + note, entry_id=entry, error=exc)
             try:
                 happened = await check()
+            except _CannotCheck as why:
+                text = (
+                    f"{target}: the answer was lost ({exc.message}) and {why}. "
+                    "Check it before trying again."
+                )
+                note = await self._end(entry, UNKNOWN, text)
+                return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
             except VonageError as check_exc:
                 text = (
                     f"{target}: the answer was lost ({exc.message}) and checking failed too "
                     f"({check_exc.message}). Refresh before trying again."
                 )
-                await self._end(entry, UNKNOWN, text)
-                return Outcome(False, text, unknown=True, entry_id=entry, error=exc)
+                note = await self._end(entry, UNKNOWN, text)
+                return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
             if happened:
                 text = f"{done_text} (confirmed by reading the account after: {exc.message})"
-                await self._end(entry, DONE, text, reconciled=True)
-                return Outcome(True, text, reconciled=True, entry_id=entry)
+                note = await self._end(entry, DONE, text, reconciled=True)
+                return Outcome(True, text + note, reconciled=True, entry_id=entry)
             text = f"{not_done_text} ({exc.message}; the account shows no change)"
-            await self._end(entry, FAILED, text, reconciled=True)
-            return Outcome(False, text, reconciled=True, entry_id=entry, error=exc)
-        await self._end(entry, DONE, done_text)
-        return Outcome(True, done_text, entry_id=entry, result=result)
+            note = await self._end(entry, FAILED, text, reconciled=True)
+            return Outcome(False, text + note, reconciled=True, entry_id=entry, error=exc)
+        note = await self._end(entry, DONE, done_text)
+        return Outcome(True, done_text + note, entry_id=entry, result=result)
 
     # -- numbers ------------------------------------------------------------------------------
 
-    async def _is_owned(self, msisdn: str) -> bool:
+    async def _is_owned(self, msisdn: str, target_api_key: str | None = None) -> bool:
+        """Whether the account (or ``target_api_key``'s account) owns ``msisdn`` now.
+
+        The owned-numbers list answers for the credentials' own account only, so for another
+        account (a subaccount) the truth cannot be read: ``_CannotCheck``, never a guess.
+        """
+        if target_api_key and target_api_key != self.client.api_key:
+            raise _CannotCheck(f"numbers of account {target_api_key} cannot be listed with these credentials")
         return await self.client.get_owned_number(msisdn) is not None
 
     async def buy(
@@ -139,7 +184,7 @@ class Operations:
         target_api_key: str | None = None, batch: str = "",
     ) -> Outcome:
         async def check() -> bool:
-            return await self._is_owned(msisdn)
+            return await self._is_owned(msisdn, target_api_key)
 
         return await self._run(
             "buy", msisdn,
@@ -148,13 +193,14 @@ class Operations:
             done_text=f"Bought {msisdn}",
             not_done_text=f"{msisdn} was not bought",
             country=country, price="" if price is None else str(price), batch=batch,
+            details=_target(target_api_key),
         )
 
     async def cancel(
         self, country: str, msisdn: str, *, target_api_key: str | None = None, batch: str = ""
     ) -> Outcome:
         async def check() -> bool:
-            return not await self._is_owned(msisdn)
+            return not await self._is_owned(msisdn, target_api_key)
 
         return await self._run(
             "cancel", msisdn,
@@ -162,7 +208,7 @@ class Operations:
             check,
             done_text=f"Cancelled {msisdn}",
             not_done_text=f"{msisdn} was not cancelled",
-            country=country, batch=batch,
+            country=country, batch=batch, details=_target(target_api_key),
         )
 
     async def update(self, update: NumberUpdate, *, batch: str = "", attempts: int = 3) -> Outcome:
@@ -209,7 +255,9 @@ class Operations:
 
     # -- secrets (the secret's value is never journaled) --------------------------------------
 
-    async def create_secret(self, secret: str, *, api_key: str | None = None) -> Outcome:
+    async def create_secret(self, secret: str | SecretStr, *, api_key: str | None = None) -> Outcome:
+        if not isinstance(secret, SecretStr):
+            secret = SecretStr(secret)  # no frame of ours keeps the value as plain text
         before = {s.id for s in await self.client.list_secrets(api_key)}
 
         async def check() -> bool:
@@ -224,7 +272,10 @@ class Operations:
             not_done_text="No new secret was created",
         )
         if outcome.ok and outcome.result is None:
-            after = await self.client.list_secrets(api_key)
+            try:  # only to name the new secret: the secret exists whatever this read says
+                after = await self.client.list_secrets(api_key)
+            except VonageError:
+                return outcome
             outcome.result = next((s for s in after if s.id not in before), None)
         return outcome
 
@@ -354,6 +405,9 @@ class Operations:
             "pool-delete": lambda: self._negate(self._pool_exists(entry.target)),
         }
         check = checks.get(entry.op)
+        target_key = entry.details.get("target_api_key") if isinstance(entry.details, dict) else None
+        if target_key and entry.op in ("buy", "cancel") and target_key != self.client.api_key:
+            check = None  # another account's numbers cannot be read back with these credentials
         if check is None:
             text = f"{entry.op} {entry.target}: interrupted; its effect cannot be read back — check it by hand"
             await self._end(entry.id, UNKNOWN, text, reconciled=True)
@@ -376,13 +430,37 @@ class Operations:
         return all(s.id != secret_id for s in await self.client.list_secrets())
 
 
+_APP_ROUTED = (
+    ("voice_callback_type", "voice_callback_value"),
+    ("messages_callback_type", "messages_callback_value"),
+)
+
+
 def _matches(number: OwnedNumber, wanted: dict[str, Any]) -> bool:
-    """Does the number's configuration already equal the update we meant to send?"""
+    """Does the number's configuration already equal the update we meant to send?
+
+    Linking an application (``app_id``) makes the server route a callback pair left out of the
+    update to that application (type "app", value = the app id), so such a pair counts as matching.
+    """
+    implied: set[str] = set()
+    app_id = wanted.get("app_id")
+    if app_id:
+        for kind, value in _APP_ROUTED:
+            if not wanted.get(kind) and not wanted.get(value):
+                if str(getattr(number, kind, "") or "").lower() == "app" and getattr(number, value, None) == app_id:
+                    implied.update((kind, value))
     for key, value in wanted.items():
+        if key in implied:
+            continue
         current = getattr(number, key, None)
         if (value or None) != (current or None):
             return False
     return True
+
+
+def _target(target_api_key: str | None) -> dict[str, Any]:
+    """Journal details naming the account acted on, when it is not the caller's own."""
+    return {"target_api_key": target_api_key} if target_api_key else {}
 
 
 def _partial(outcome: Outcome, verb: str, pool_id: str) -> None:

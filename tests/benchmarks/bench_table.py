@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -127,11 +128,31 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+class Steps:
+    """Wall-clock and CPU time of each step; CPU time shows the work when other jobs share the cores."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def median(self) -> str:
+        return f"{ms(statistics.median(self.wall))} (cpu {ms(statistics.median(self.cpu))})"
+
+    def worst(self) -> str:
+        return f"{ms(max(self.wall))} (cpu {ms(max(self.cpu))})"
+
+    def p99(self) -> str:
+        at = int(len(self.wall) * 0.99)
+        return f"{ms(sorted(self.wall)[at])} (cpu {ms(sorted(self.cpu)[at])})"
+
+
 async def run_one(kind: str, count: int, cap: float, freeze: bool = False) -> dict:
     from textual.app import App
 
     adapter = Adapter(kind)
+    rss_start = rss_mb()[0]
     rows = make_rows(count)
+    rss_rows = rss_mb()[0] - rss_start
 
     class Bench(App[None]):
         def compose(self):
@@ -139,89 +160,75 @@ async def run_one(kind: str, count: int, cap: float, freeze: bool = False) -> di
             yield self.table
 
     app = Bench()
-    result: dict = {"kind": kind + (" (gc.freeze() after start-up)" if freeze else "")}
+    result: dict = {"kind": kind + (" with gc.freeze() after start-up" if freeze else ""), "rss_rows": rss_rows}
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.table
         table.focus()
         await pilot.pause()
         result["rss_empty"] = rss_mb()[0]
 
-        async def settle() -> None:
-            """Let the app handle what the step posted, then paint, as the screen timer would."""
+        async def step(steps: Steps, action) -> None:
+            """Do one thing, let the app handle what it posted, then paint as the screen timer would."""
+            wall, cpu = time.perf_counter(), time.process_time()
+            action()
             await pilot._wait_for_screen()
             app.screen._on_timer_update()
+            steps.wall.append(time.perf_counter() - wall)
+            steps.cpu.append(time.process_time() - cpu)
 
         lags: list[float] = []
         stop = asyncio.Event()
         beat = asyncio.create_task(heartbeat(lags, stop))
-
         if freeze:  # what an app can do once its start-up objects exist: keep them out of every collection
             gc.freeze()
-        batches: list[float] = []
+
+        batches = Steps()
         started = time.perf_counter()
         for at in range(0, count, 100):
-            t0 = time.perf_counter()
-            adapter.append(table, rows[at : at + 100])
-            await settle()
-            batches.append(time.perf_counter() - t0)
+            await step(batches, lambda at=at: adapter.append(table, rows[at : at + 100]))
             if time.perf_counter() - started > cap:
                 break
         elapsed = time.perf_counter() - started
-        loaded = min(count, len(batches) * 100)
+        loaded = min(count, len(batches.wall) * 100)
         rows = rows[:loaded]
-        result.update(
-            loaded=loaded,
-            append_total=elapsed,
-            append_rate=loaded / elapsed,
-            batch_median=statistics.median(batches),
-            batch_last=statistics.median(batches[-10:]),
-            batch_worst=max(batches),
-            batch_p99=sorted(batches)[int(len(batches) * 0.99)],
-            stall_append=max(lags, default=0.0),
-            stalls_over_50=sum(lag > 0.05 for lag in lags),
+        result["append"] = (
+            f"{loaded:,} rows in {elapsed:.1f} s ({loaded / elapsed:,.0f} rows/s); per batch of 100: "
+            f"median {batches.median()}, p99 {batches.p99()}, worst {batches.worst()}"
         )
+        result["stall_append"] = (
+            f"longest {ms(max(lags, default=0.0))}, {sum(lag > 0.05 for lag in lags)} over 50 ms"
+        )
+        result["loaded"] = loaded
         gc.collect()
-        result["rss_loaded"], result["rss_peak"] = rss_mb()
+        result["rss_loaded"] = rss_mb()[0]
 
         lags.clear()
-        moves = []
+        moves = Steps()
         for _ in range(20):
-            t0 = time.perf_counter()
-            table.action_cursor_down()
-            await settle()
-            moves.append(time.perf_counter() - t0)
-        result["keypress_median"] = statistics.median(moves)
+            await step(moves, table.action_cursor_down)
+        result["keypress"] = moves.median()
 
-        strokes = []
+        strokes = Steps()
         for text in KEYSTROKES[: 4 if kind != "fasttable" else None]:
-            t0 = time.perf_counter()
-            adapter.filter(table, rows, text)
-            await settle()
-            strokes.append(time.perf_counter() - t0)
-        result["filter_median"] = statistics.median(strokes)
-        result["filter_worst"] = max(strokes)
+            await step(strokes, lambda text=text: adapter.filter(table, rows, text))
+        result["filter"] = f"median {strokes.median()}, worst {strokes.worst()}"
         if kind != "fasttable":
             adapter.filter(table, rows, "")
 
-        sorts = []
+        sorts = Steps()
         for column, reverse in [(0, False), (0, True), (2, False), (4, False), (1, True)]:
-            t0 = time.perf_counter()
-            adapter.sort(table, column, reverse)
-            await settle()
-            sorts.append(time.perf_counter() - t0)
-        result["sort_first"] = sorts[0]
-        result["sort_toggle"] = sorts[1]
-        result["sort_worst"] = max(sorts)
+            await step(sorts, lambda column=column, reverse=reverse: adapter.sort(table, column, reverse))
+        result["sort"] = (
+            f"by number {ms(sorts.wall[0])} (cpu {ms(sorts.cpu[0])}), reversed {ms(sorts.wall[1])}, "
+            f"worst over columns {sorts.worst()}"
+        )
 
         if kind == "fasttable":  # filter again, now that the view is sorted
-            strokes = []
+            strokes = Steps()
             for text in KEYSTROKES:
-                t0 = time.perf_counter()
-                adapter.filter(table, rows, text)
-                await settle()
-                strokes.append(time.perf_counter() - t0)
-            result["filter_sorted_worst"] = max(strokes)
-        result["stall_interactive"] = max(lags, default=0.0)
+                await step(strokes, lambda text=text: adapter.filter(table, rows, text))
+            result["filter_sorted"] = f"median {strokes.median()}, worst {strokes.worst()}"
+        result["stall_interactive"] = f"longest {ms(max(lags, default=0.0))}"
         stop.set()
         await beat
         result["rss_end"], result["rss_peak"] = rss_mb()
@@ -230,15 +237,16 @@ async def run_one(kind: str, count: int, cap: float, freeze: bool = False) -> di
 
 def report(r: dict) -> None:
     print(f"\n== {r['kind']}: {r['loaded']:,} rows")
-    print(f"append: {r['loaded']:,} rows in {r['append_total']:.1f} s ({r['append_rate']:,.0f} rows/s); "
-          f"per batch of 100 median {ms(r['batch_median'])}, last 10 {ms(r['batch_last'])}, "
-          f"p99 {ms(r['batch_p99'])}, worst {ms(r['batch_worst'])}; longest loop stall {ms(r['stall_append'])}, "
-          f"stalls over 50 ms: {r['stalls_over_50']}")
-    print(f"filter keystroke: median {ms(r['filter_median'])}, worst {ms(r['filter_worst'])}"
-          + (f" (sorted view: worst {ms(r['filter_sorted_worst'])})" if "filter_sorted_worst" in r else ""))
-    print(f"sort: first {ms(r['sort_first'])}, toggle {ms(r['sort_toggle'])}, worst over columns {ms(r['sort_worst'])}")
-    print(f"cursor key press: median {ms(r['keypress_median'])}; longest stall after loading {ms(r['stall_interactive'])}")
-    print(f"RSS: empty app {r['rss_empty']:.0f} MB, loaded {r['rss_loaded']:.0f} MB, end {r['rss_end']:.0f} MB, peak {r['rss_peak']:.0f} MB")
+    print(f"append: {r['append']}")
+    print(f"  event-loop stalls while appending: {r['stall_append']}")
+    print(f"filter keystroke: {r['filter']}")
+    if "filter_sorted" in r:
+        print(f"filter keystroke, sorted view: {r['filter_sorted']}")
+    print(f"sort: {r['sort']}")
+    print(f"cursor down: median {r['keypress']}; stalls after loading: {r['stall_interactive']}")
+    print(f"RSS: empty app {r['rss_empty']:.0f} MB, loaded {r['rss_loaded']:.0f} MB, "
+          f"end {r['rss_end']:.0f} MB, peak {r['rss_peak']:.0f} MB (each includes the benchmark's own "
+          f"copy of the rows, {r['rss_rows']:.0f} MB)")
 
 
 def main() -> None:
@@ -264,6 +272,7 @@ def main() -> None:
             kinds.append("fastdatatable")
         except ImportError:
             print("textual-fastdatatable is not installed: skipped")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; above ~0.5 other jobs skew the wall times)")
     for kind in kinds:
         name, _, freeze = kind.partition("+")
         command = [sys.executable, __file__, "--impl", name, "--rows", str(args.rows), "--cap", str(args.cap)]
@@ -273,6 +282,7 @@ def main() -> None:
             print(f"\n== {kind}: failed\n{done.stderr[-2000:]}")
             continue
         report(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from . import validators
 from .client_pools import BATCH_SIZE, PoolsMixin
-from .core import ensure_type
+from .core import Sensitive, ensure_type
 from .errors import BadResponse, InputError, NotFound
 from .models import (
     AccountSettings,
@@ -117,7 +117,11 @@ class VonageClient(PoolsMixin):
         return parse_model(OwnedNumbersPage, body, "the list owned numbers request")
 
     async def _owned_pages(
-        self, query: OwnedQuery | None, concurrency: int, on_total: Callable[[int], None] | None, filters: dict[str, Any]
+        self,
+        query: OwnedQuery | None,
+        concurrency: int,
+        on_total: Callable[[int], None] | None,
+        filters: dict[str, Any],
     ) -> AsyncIterator[tuple[int, list[OwnedNumber]]]:
         """(page index, numbers) for every page: page 1 first, then the rest as they complete."""
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
@@ -230,7 +234,13 @@ class VonageClient(PoolsMixin):
         """
         form = self._number_form(country, msisdn, target_api_key)
         _, body = await self._call(
-            "POST", "rest", "/number/buy", family="numbers", op="buy_number", subject=f"number {form['msisdn']}", form=form
+            "POST",
+            "rest",
+            "/number/buy",
+            family="numbers",
+            op="buy_number",
+            subject=f"number {form['msisdn']}",
+            form=form,
         )
         return parse_model(StatusResponse, body, "the buy number request")
 
@@ -238,7 +248,13 @@ class VonageClient(PoolsMixin):
         """Cancel (stop renting) a number."""
         form = self._number_form(country, msisdn, target_api_key)
         _, body = await self._call(
-            "POST", "rest", "/number/cancel", family="numbers", op="cancel_number", subject=f"number {form['msisdn']}", form=form
+            "POST",
+            "rest",
+            "/number/cancel",
+            family="numbers",
+            op="cancel_number",
+            subject=f"number {form['msisdn']}",
+            form=form,
         )
         return parse_model(StatusResponse, body, "the cancel number request")
 
@@ -299,7 +315,9 @@ class VonageClient(PoolsMixin):
             form["moCallBackUrl"] = validators.url(mo_callback_url, "mo_callback_url")
         if dr_callback_url is not None:
             form["drCallBackUrl"] = validators.url(dr_callback_url, "dr_callback_url")
-        _, body = await self._call("POST", "rest", "/account/settings", family="account", op="update_settings", form=form)
+        _, body = await self._call(
+            "POST", "rest", "/account/settings", family="account", op="update_settings", form=form
+        )
         return parse_model(AccountSettings, body, "the update settings request")
 
     async def get_settings(self) -> AccountSettings:
@@ -331,15 +349,20 @@ class VonageClient(PoolsMixin):
             path,
             family="secrets",
             op="create_secret",
-            json_body=request.to_json(),
+            json_body=Sensitive(request.to_json()),  # the value stays out of every frame's locals
             expect=(200, 201),
-            secrets=(request.secret.get_secret_value(),),
+            secrets=(request.secret,),
         )
         return parse_model(Secret, body, "the create secret request")
 
     async def get_secret(self, secret_id: str, api_key: str | None = None) -> Secret:
         _, body = await self._call(
-            "GET", "api", self._secrets_path(api_key, secret_id), family="secrets", op="get_secret", subject=f"secret {secret_id}"
+            "GET",
+            "api",
+            self._secrets_path(api_key, secret_id),
+            family="secrets",
+            op="get_secret",
+            subject=f"secret {secret_id}",
         )
         return parse_model(Secret, body, "the get secret request")
 

@@ -35,7 +35,10 @@ class PoolsMixin(ClientCore):
 
     async def list_pools(self, page: int = 1, page_size: int = 100) -> PoolsPage:
         """One page of the account's pools."""
-        params = {"page": str(validators.page_index(page, "page")), "page_size": str(validators.page_size(page_size, "page_size"))}
+        params = {
+            "page": str(validators.page_index(page, "page")),
+            "page_size": str(validators.page_size(page_size, "page_size")),
+        }
         _, body = await self._call("GET", "api", self._pools_path(), family="pools", op="list_pools", params=params)
         return parse_model(PoolsPage, body, "the list pools request")
 
@@ -110,7 +113,10 @@ class PoolsMixin(ClientCore):
 
     async def list_pool_numbers(self, pool_id: str, page: int = 1, page_size: int = 100) -> PoolNumbersPage:
         pool_id = validators.pool_id(pool_id)
-        params = {"page": str(validators.page_index(page, "page")), "page_size": str(validators.page_size(page_size, "page_size"))}
+        params = {
+            "page": str(validators.page_index(page, "page")),
+            "page_size": str(validators.page_size(page_size, "page_size")),
+        }
         _, body = await self._call(
             "GET",
             "api",
@@ -214,7 +220,8 @@ class PoolsMixin(ClientCore):
         claimed: set[str] = set()
         for group in _error_groups(body):
             problem = read_problem(group, self._scrub)
-            listed = group.get("numbers") if isinstance(group.get("numbers"), list) else []
+            raw_numbers = group.get("numbers")
+            listed: list[Any] = raw_numbers if isinstance(raw_numbers, list) else []
             mine = [n for n in dict.fromkeys(_digits(x) for x in listed) if n in in_chunk and n not in claimed]
             if mine:
                 claimed.update(mine)
@@ -224,7 +231,9 @@ class PoolsMixin(ClientCore):
             if rest:
                 problem = read_problem(body, self._scrub)
                 failures.append(
-                    BatchFailure(numbers=rest, title=problem.title or "Bad Request", detail=problem.detail or problem.text)
+                    BatchFailure(
+                        numbers=rest, title=problem.title or "Bad Request", detail=problem.detail or problem.text
+                    )
                 )
             result.failed.extend(failures)
             return
@@ -233,7 +242,11 @@ class PoolsMixin(ClientCore):
             result.succeeded.extend(n for n in chunk if n not in claimed)
             result.failed.extend(failures)
             return
-        done = {_digits(x) for x in body.get("numbers", [])} if isinstance(body, dict) and isinstance(body.get("numbers"), list) else set()
+        done = (
+            {_digits(x) for x in body.get("numbers", [])}
+            if isinstance(body, dict) and isinstance(body.get("numbers"), list)
+            else set()
+        )
         result.succeeded.extend(n for n in chunk if n in done)
         unknown = [n for n in chunk if n not in done]
         if unknown:
@@ -250,7 +263,8 @@ def _error_groups(body: Any) -> list[dict[str, Any]]:
     """The per-reason error groups of a 207/400 body, unwrapping remove's extra ``{"error": {...}}``."""
     if not isinstance(body, dict):
         return []
-    holder = body.get("error") if isinstance(body.get("error"), dict) else body
+    wrapped = body.get("error")
+    holder: dict[str, Any] = wrapped if isinstance(wrapped, dict) else body
     raw = holder.get("errors")
     if not isinstance(raw, list) and holder is not body:
         raw = body.get("errors")

@@ -62,6 +62,23 @@ class _SecretBasicAuth(httpx.Auth):
         return "_SecretBasicAuth(<hidden>)"
 
 
+class Sensitive:
+    """A request body holding a secret (a new API secret): hidden in every repr, so a traceback printed
+    with its frames' locals (Textual's crash screen, ``capture_locals=True``) cannot show it. ``_send``
+    unwraps it only inside the expression that hands it to httpx."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def reveal(self) -> Any:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Sensitive(<hidden>)"
+
+
 class ClientCore:
     """Connection, credentials and the retrying ``_call``; endpoint methods live in the subclasses."""
 
@@ -141,10 +158,11 @@ class ClientCore:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _scrub(self, text: str, extra: Iterable[str] = ()) -> str:
+    def _scrub(self, text: str, extra: Iterable[str | SecretStr] = ()) -> str:
         """Remove our secret (plain or base64 as in the header) and any ``extra`` secrets from server text."""
         header = self._auth.header()
-        for value in (self._secret.get_secret_value(), header, header.removeprefix("Basic "), *extra):
+        plain = (e.get_secret_value() if isinstance(e, SecretStr) else e for e in extra)
+        for value in (self._secret.get_secret_value(), header, header.removeprefix("Basic "), *plain):
             if value and len(value) >= 4 and value in text:
                 text = text.replace(value, "***")
         return text
@@ -155,7 +173,7 @@ class ClientCore:
             return
         try:
             self.on_event(event)
-        except Exception:  # noqa: BLE001 - the UI's bug must not become an API failure
+        except Exception:  # the UI's bug must not become an API failure
             logger.exception("on_event callback failed for a %s event", event.kind)
 
     # -- the request engine ----------------------------------------------------------------------
@@ -175,7 +193,7 @@ class ClientCore:
         expect: Iterable[int] = (200,),
         allow_empty: bool = False,
         lenient_body: bool = False,
-        secrets: Iterable[str] = (),
+        secrets: Iterable[str | SecretStr] = (),
     ) -> tuple[int, Any]:
         """Send one logical request (with retries) and return ``(status, JSON body)``.
 
@@ -213,7 +231,7 @@ class ClientCore:
                 body = None
             else:
                 body = decode_json(response, what)
-            if family == "numbers":
+            if host == "rest":  # the numbers/account dialect can report an error inside a 200
                 hidden = body_error(
                     body, family=family, op=op, subject=subject, scrub=lambda t: self._scrub(t, extra_secrets)
                 )
@@ -244,7 +262,13 @@ class ClientCore:
             kind = ""
             response: httpx.Response | None = None
             try:
-                response = await self._http.request(method, url, params=params, data=form, json=json_body)
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    data=form,
+                    json=json_body.reveal() if isinstance(json_body, Sensitive) else json_body,
+                )
             except httpx.TimeoutException as exc:
                 sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 kind = "timeout"
@@ -330,4 +354,4 @@ def ensure_type(value: object, kind: type, field: str) -> None:
         raise InputError(f"{field} must be a {kind.__name__}", field=field)
 
 
-__all__ = ["ClientCore", "Host", "ensure_type"]
+__all__ = ["ClientCore", "Host", "Sensitive", "ensure_type"]

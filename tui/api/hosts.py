@@ -55,9 +55,7 @@ def validate_base_url(url: str, field: str = "url") -> str:
     if not sep or scheme not in ("http", "https"):
         raise InsecureURL("a base URL must start with https:// (or http:// for this computer)", field=field)
     if _FORBIDDEN.search(rest):
-        raise InsecureURL(
-            "a base URL may not contain credentials, spaces, backslashes, '%', '?' or '#'", field=field
-        )
+        raise InsecureURL("a base URL may not contain credentials, spaces, backslashes, '%', '?' or '#'", field=field)
     try:
         parts = urlsplit(f"{scheme}://{rest}")
         port = parts.port  # raises ValueError on a bad port

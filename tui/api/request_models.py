@@ -12,7 +12,16 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import validators as v
 from .errors import InputError
@@ -25,7 +34,7 @@ def input_error_from(exc: ValidationError, model: type[BaseModel]) -> InputError
     traceback into the validator frames (whose locals could hold a secret being checked).
     """
     errors = exc.errors(include_url=False, include_input=False)
-    first = errors[0] if errors else {}
+    first: dict[str, Any] = dict(errors[0]) if errors else {}
     loc = first.get("loc") or ()
     raw_field = str(loc[0]) if loc else ""
     by_alias = {info.alias: name for name, info in model.model_fields.items() if info.alias}

@@ -199,11 +199,9 @@ def error_for(
         if op in ("list_pools", "create_pool"):
             return PoolsUnavailable(POOLS_OFF, status=404)
     if status == 404:
-        fallback = f"{subject} was not found" if subject else "not found"
-        return NotFound(text or fallback, status=404)
+        return NotFound(text or (f"{subject} was not found" if subject else None), status=404)
     if status == 409:
-        fallback = f"{subject} already exists" if subject else None
-        return Conflict(text or fallback, status=409)
+        return Conflict(text or (f"{subject} already exists" if subject else None), status=409)
     if status == 420:
         return ActionFailed(problem.label or text or None, status=420, label=problem.label or text)
     if status == 429:

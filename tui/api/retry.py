@@ -17,7 +17,7 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -26,6 +26,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 EventKind = Literal["start", "end", "retry"]
+_RNG = random.Random()
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ClientEvent:
 class ClientStats:
     """Counters for a status line and for tests that must prove nothing was sent."""
 
-    requests: int = 0  # HTTP requests actually sent (each attempt counts)
+    requests: int = 0  # attempts made (each retry counts; a refused connection too)
     retries: int = 0
     rate_limited: int = 0  # 429 answers seen
     network_errors: int = 0
@@ -80,8 +81,8 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """Delay before retry number ``retry`` (1-based): base * 2^(retry-1), capped, part of it random."""
-        rng = rng or random
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, retry - 1)))
+        rng = rng or _RNG
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry - 1)))
         fixed = ceiling * (1.0 - self.jitter)
         return fixed + rng.uniform(0.0, ceiling - fixed)
 
@@ -94,8 +95,8 @@ class RetryPolicy:
                 return None
             # The server's delay is the minimum; a random extra keeps concurrent requests that were
             # refused together from all coming back in the same instant (and being refused again).
-            spread = min(self.max_delay, self.base_delay * (2 ** max(0, retry - 1)))
-            return max(0.0, retry_after) + (rng or random).uniform(0.0, spread)
+            spread = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry - 1)))
+            return max(0.0, retry_after) + (rng or _RNG).uniform(0.0, spread)
         return self.backoff(retry, rng)
 
     @staticmethod
@@ -124,8 +125,8 @@ def parse_retry_after(header: str | None, body: object = None) -> float | None:
                 when = None
             if when is not None:
                 if when.tzinfo is None:
-                    when = when.replace(tzinfo=timezone.utc)
-                return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+                    when = when.replace(tzinfo=UTC)
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
     if isinstance(body, dict):
         value = body.get("retry_after")
         if isinstance(value, str):

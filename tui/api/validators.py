@@ -97,7 +97,9 @@ def application_id(value: str, field: str = "application_id", *, allow_empty: bo
     try:
         parsed = uuid.UUID(text)
     except ValueError:
-        raise InputError("the application id must be a UUID like aaaaaaaa-bbbb-cccc-dddd-0123456789ab", field=field) from None
+        raise InputError(
+            "the application id must be a UUID like aaaaaaaa-bbbb-cccc-dddd-0123456789ab", field=field
+        ) from None
     canonical = str(parsed)
     if text.lower() != canonical:  # refuse braces, urn: prefixes and missing dashes: be exact
         raise InputError("the application id must be a UUID like aaaaaaaa-bbbb-cccc-dddd-0123456789ab", field=field)
@@ -135,7 +137,7 @@ def new_secret(value: str, field: str = "secret") -> str:
 def features(value: Iterable[str] | str, field: str = "features") -> str:
     """Normalise a choice of SMS/MMS/VOICE to the one spelling the API accepts ("voice,sms" -> "SMS,VOICE")."""
     if isinstance(value, str):
-        items: list[object] = value.split(",")
+        items: list[object] = [*value.split(",")]
     else:
         try:
             items = list(value)

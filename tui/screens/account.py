@@ -186,6 +186,9 @@ class AccountScreen(VonageScreen):
         if not self.api.connected:
             self.notify("Log in first.", severity="warning")
             return False
+        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
+            self.notify("A change is still running: wait for it to finish.", severity="warning")
+            return False
         return True
 
     def action_leave_field(self) -> None:
@@ -232,7 +235,7 @@ class AccountScreen(VonageScreen):
 
         self.app.push_screen(ConfirmDialog(f"Top up {account}", body, yes_label="Top up"), _answer)
 
-    @work(group="action", exclusive=True, exit_on_error=False)
+    @work(group="action", exit_on_error=False)
     async def run_top_up(self, trx: str) -> None:
         try:
             outcome = await self.vapp.ops.top_up(trx)
@@ -315,7 +318,7 @@ class AccountScreen(VonageScreen):
 
         self.app.push_screen(ConfirmDialog(f"Unset webhooks of {account}", body, yes_label="Unset"), _answer)
 
-    @work(group="action", exclusive=True, exit_on_error=False)
+    @work(group="action", exit_on_error=False)
     async def run_save(self, changes: dict[str, str]) -> None:
         try:
             settings = await self.api.client.update_settings(**changes)

@@ -36,6 +36,8 @@ FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
 FIELD_NAMES = tuple(name for name, _, _ in FORM_FIELDS)
 VOICE_TYPES = [("none", ""), ("sip", "sip"), ("tel", "tel"), ("app", "app")]
 
+STATUS_HINT = "Empty unsets. Settings not shown here are kept. ctrl+s saves."
+
 SaveCallback = Callable[[OwnedNumber, dict[str, str]], Awaitable[OwnedNumber]]
 
 
@@ -67,7 +69,7 @@ class NumberEditDialog(ModalScreen[OwnedNumber | None]):
 
     def compose(self) -> ComposeResult:
         number = self.number
-        with Vertical(id="numbers-edit-box", classes="dialog compact-form"):
+        with Vertical(id="numbers-edit-box", classes="dialog numbers-form"):
             yield Static(f"Edit {group_msisdn(number.msisdn, number.country)}", classes="dialog-title")
             for name, label, placeholder in FORM_FIELDS:
                 current = getattr(number, name) or ""
@@ -82,7 +84,7 @@ class NumberEditDialog(ModalScreen[OwnedNumber | None]):
                     else:
                         yield Input(current, placeholder=placeholder, compact=True, id=f"edit-{name}")
                 yield Static("", classes="field-error", id=f"edit-{name}-error")
-            yield Static("Empty unsets. Other settings are kept as they are.", classes="dim", id="edit-status")
+            yield Static(STATUS_HINT, id="edit-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="edit-cancel", compact=True)
                 yield Button("Save", id="edit-save", variant="primary", compact=True)
@@ -123,6 +125,10 @@ class NumberEditDialog(ModalScreen[OwnedNumber | None]):
             error.update(message if name == field else "")
             error.display = name == field
         status = self.query_one("#edit-status", Static)
+        if not field and not message:
+            status.update(STATUS_HINT)
+            status.set_class(False, "field-error")
+            return
         if field in FIELD_NAMES:
             status.update("Fix the field marked below it.")
             self.query_one(f"#edit-{field}").focus()

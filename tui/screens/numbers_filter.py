@@ -66,7 +66,7 @@ class NumbersFilterDialog(ModalScreen[OwnedQuery | None | bool]):
     def compose(self) -> ComposeResult:
         q = self._query
         has_app = "any" if q is None or q.has_application is None else ("yes" if q.has_application else "no")
-        with Vertical(id="numbers-filter-box", classes="dialog compact-form"):
+        with Vertical(id="numbers-filter-box", classes="dialog numbers-form"):
             yield Static("Server-side filters (reload from the API)", classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Number digits", classes="form-label")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from tui.api.models import OwnedNumber
@@ -77,6 +79,9 @@ def group_msisdn(msisdn: str, country: str = "") -> str:
     return "+" + code + " " + " ".join(groups)
 
 
+TYPE_SHORT = {"mobile-lvn": "mobile", "landline-toll-free": "toll-free"}
+
+
 def features_text(number: OwnedNumber) -> str:
     names = [f.upper() for f in number.features]
     known = [f for f in FEATURE_ORDER if f in names]
@@ -107,7 +112,7 @@ def row_cells(number: OwnedNumber) -> tuple[str, ...]:
     return (
         group_msisdn(number.msisdn, number.country),
         number.country,
-        number.type,
+        TYPE_SHORT.get(number.type, number.type),
         features_text(number),
         number.app_id or "",
         webhooks_text(number),
@@ -131,49 +136,45 @@ def limitation_text(limitation: Any) -> str:
     return " ".join(str(p) for p in parts if p) or "(unspecified)"
 
 
-def detail_text(number: OwnedNumber | None) -> Text:
-    """Every field of ``number`` as label/value lines for the detail pane."""
+def detail_text(number: OwnedNumber | None) -> RenderableType:
+    """Every field of ``number`` as label/value rows for the detail pane (long values wrap in place)."""
     if number is None:
         return Text("No number highlighted.", style="italic")
-    text = Text()
-    text.append(group_msisdn(number.msisdn, number.country) + "\n", style="bold")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
 
-    def line(label: str, value: object) -> None:
-        shown = "—" if value in (None, "", []) else str(value)
-        text.append(f"{label:<13}", style="bold")
-        text.append(shown + "\n")
+    def row(label: str, value: object) -> None:
+        grid.add_row(label, "—" if value in (None, "", []) else Text(str(value)))
 
-    line("Digits", number.msisdn)
-    line("Country", number.country)
-    line("Type", number.type)
-    line("Features", features_text(number))
-    line("Application", number.app_id)
-    line("Inbound SMS", number.mo_http_url)
-    line("SMPP type", number.mo_smpp_sys_type)
+    row("Digits", number.msisdn)
+    row("Country", number.country)
+    row("Type", number.type)
+    row("Features", features_text(number))
+    row("Application", number.app_id)
+    row("Inbound SMS", number.mo_http_url)
+    row("SMPP type", number.mo_smpp_sys_type)
     voice = f"{number.voice_callback_type} → {number.voice_callback_value or '?'}" if number.voice_callback_type else ""
-    line("Voice", voice or number.voice_callback_value)
-    line("Voice status", number.voice_status_callback)
+    row("Voice", voice or number.voice_callback_value)
+    row("Voice status", number.voice_status_callback)
     messages = (
         f"{number.messages_callback_type} → {number.messages_callback_value or '?'}"
         if number.messages_callback_type
         else number.messages_callback_value
     )
-    line("Messages", messages)
+    row("Messages", messages)
     cost = monthly_cost(number)
     if cost:
-        line("Cost", cost)
+        row("Cost", cost)
     for key, value in sorted((number.model_extra or {}).items()):
-        if key in ("cost", "monthlyCost", "monthly_cost"):
-            continue
-        line(key[:12], value)
-    text.append("Limitations\n", style="bold")
+        if key not in ("cost", "monthlyCost", "monthly_cost"):
+            row(key, value)
     if number.limitations:
-        for limitation in number.limitations:
-            text.append("  • " + limitation_text(limitation) + "\n")
+        row("Limitations", "\n".join(limitation_text(lim) for lim in number.limitations))
     else:
-        text.append("  none\n")
-    text.rstrip()
-    return text
+        row("Limitations", "none")
+    title = Text(group_msisdn(number.msisdn, number.country), style="bold")
+    return Group(title, grid)
 
 
 def current_fields(number: OwnedNumber) -> dict[str, str]:

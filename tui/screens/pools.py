@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -84,6 +84,7 @@ class PoolsScreen(VonageScreen):
         self._reload_pools = False
         self._reload_numbers = False
         self._writing = False
+        self._loaded_key: str | None = None
         self._filter_target = "pools-table"
 
     # -- layout -------------------------------------------------------------------------------
@@ -121,6 +122,16 @@ class PoolsScreen(VonageScreen):
         self.query_one("#pools-filter").display = False
         self.query_one("#pools-result").display = False
         self.pools_table.focus()
+        if self.api.connected:
+            self.load_pools()
+        else:
+            self._status("Waiting for the login…")
+
+    def on_logged_in(self) -> None:
+        """Called by the app after a (re)login while this screen is shown: start again."""
+        self._pools = {}
+        self._pool_id = None
+        self.numbers_table.clear()
         self.load_pools()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -129,14 +140,18 @@ class PoolsScreen(VonageScreen):
         return super().check_action(action, parameters)
 
     # -- suspend / resume: loads cancelled when leaving are restarted on return ---------------
-    def on_screen_suspend(self) -> None:
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        if self in self.app.screen_stack and self.app.screen is not self:
+            event.prevent_default()  # only a dialog on top: keep loading (the base cancels on leaving)
+            return
         self._reload_pools = self._reload_pools or self._pools_busy
         self._reload_numbers = self._reload_numbers or self._numbers_busy
-        super().on_screen_suspend()
         self.workers.cancel_group(self, "numbers")
 
     def on_screen_resume(self) -> None:
-        if self._reload_pools:
+        if not self.is_mounted or not self.api.connected:
+            return
+        if self._reload_pools or self._loaded_key != self.api.api_key:
             self._reload_pools = self._reload_numbers = False
             self.load_pools(self._pool_id)
         elif self._reload_numbers and self._pool_id is not None:
@@ -144,22 +159,28 @@ class PoolsScreen(VonageScreen):
             self.load_numbers(self._pool_id)
 
     # -- loading ------------------------------------------------------------------------------
-    @work(group="load", exclusive=True, exit_on_error=False)
-    async def load_pools(self, select: str | None = None) -> None:
+    def load_pools(self, select: str | None = None) -> None:
         """Every page of pools, then the numbers of the highlighted (or ``select``-ed) one."""
         self._pools_busy = True
+        self._loaded_key = self.api.api_key
         self._status("Loading pools…")
+        self._load_pools(select)
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def _load_pools(self, select: str | None) -> None:
+        # busy stays set when cancelled, so coming back to the screen loads again
         try:
             pools = await self.api.client.all_pools()
         except PoolsUnavailable as exc:
+            self._pools_busy = False
             self._show_unavailable(exc)
             return
         except VonageError as exc:
+            self._pools_busy = False
             self._status(f"Could not load the pools: {exc.message}. Press r to try again.")
             self.report_error(exc)
             return
-        finally:
-            self._pools_busy = False
+        self._pools_busy = False
         self._show_pools(pools, select)
 
     def _show_pools(self, pools: list[Pool], select: str | None) -> None:
@@ -216,11 +237,11 @@ class PoolsScreen(VonageScreen):
                     break
                 page_no += 1
         except VonageError as exc:
+            self._numbers_busy = False
             if pool_id == self._pool_id:
                 self._numbers_title(f"Numbers in {pool_id}: could not load them ({exc.message})")
             return
-        finally:
-            self._numbers_busy = False
+        self._numbers_busy = False
         self._numbers_page(pool_id, [], first=False, total=None, done=True)
 
     def _numbers_page(

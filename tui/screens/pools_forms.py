@@ -7,6 +7,7 @@ the form can stay open, keep what the user typed, and show a failure next to the
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,6 @@ FALLBACK_HELP = {
     "CustomFrom": "CustomFrom: the sender given in the message",
     "Reject": "Reject: do not send",
 }
-SEPARATORS = ",; \t\n"
 
 
 def show_number(msisdn: str) -> str:
@@ -43,10 +43,13 @@ def show_number(msisdn: str) -> str:
 
 
 def split_numbers(text: str) -> list[str]:
-    """Comma, semicolon or whitespace separated entries; empty entries dropped."""
-    for sep in SEPARATORS[1:]:
-        text = text.replace(sep, SEPARATORS[0])
-    return [part for part in text.split(SEPARATORS[0]) if part]
+    """Entries separated by commas, semicolons or new lines (then spaces inside a number are fine:
+    "+44 7700 900123, +1 415 555 0100"); with none of those, by whitespace."""
+    if any(sep in text for sep in ",;\n"):
+        parts = re.split(r"[,;\n]+", text)
+    else:
+        parts = text.split()
+    return [part.strip() for part in parts if part.strip()]
 
 
 def parse_numbers(text: str) -> tuple[list[str], list[str]]:
@@ -62,6 +65,18 @@ def parse_numbers(text: str) -> tuple[list[str], list[str]]:
         if number not in good:
             good.append(number)
     return good, bad
+
+
+class FlagBox(Checkbox):
+    """A compact checkbox whose mark is blank when off, so its state reads without colour (NO_COLOR)."""
+
+    def __init__(self, label: str, value: bool, *, id: str) -> None:  # noqa: A002 - Textual's name
+        super().__init__(label, value, id=id, compact=True)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        self.refresh()
 
 
 class PoolFormScreen(ModalScreen["Outcome | None"]):
@@ -102,13 +117,13 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
                 yield Label("Fallback", classes="pool-form-label")
                 yield Select(options, value=current if current else Select.NULL, allow_blank=not current, id="pool-fallback")
             yield Static("", id="pool-fallback-error", classes="field-error", markup=False)
-            yield Checkbox(
-                "Prefer a sender from the destination's country",
+            yield FlagBox(
+                "Localized: prefer a sender from the destination's country",
                 bool(pool and pool.localized_sender_preferred),
                 id="pool-localized",
             )
-            yield Checkbox(
-                "Keep the same sender for each destination",
+            yield FlagBox(
+                "Predictable: keep the same sender for each destination",
                 bool(pool and pool.predictable_sender_preferred),
                 id="pool-predictable",
             )
@@ -117,17 +132,14 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
                 yield Button("Cancel", id="pool-form-cancel")
                 yield Button("Save", id="pool-form-save", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#pool-id", Input).focus()
-
     # -- reading the form ---------------------------------------------------------------------
     def _values(self) -> dict[str, Any]:
         fallback = self.query_one("#pool-fallback", Select).value
         return {
             "pool_id": self.query_one("#pool-id", Input).value.strip(),
             "fallback": None if fallback is Select.NULL else fallback,
-            "localized_sender_preferred": self.query_one("#pool-localized", Checkbox).value,
-            "predictable_sender_preferred": self.query_one("#pool-predictable", Checkbox).value,
+            "localized_sender_preferred": self.query_one("#pool-localized", FlagBox).value,
+            "predictable_sender_preferred": self.query_one("#pool-predictable", FlagBox).value,
         }
 
     def build_request(self) -> PoolCreate | PoolUpdate | None:
@@ -150,14 +162,22 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
             self._show_error(exc.field, exc.message)
             return None
 
+    def on_mount(self) -> None:
+        self._clear_errors()
+        self.query_one("#pool-id", Input).focus()
+
     def _clear_errors(self) -> None:
         for name in ("pool-id-error", "pool-fallback-error", "pool-form-error"):
-            self.query_one(f"#{name}", Static).update("")
+            error = self.query_one(f"#{name}", Static)
+            error.update("")
+            error.display = False
 
     def _show_error(self, field: str, message: str) -> None:
         target = {"pool_id": "pool-id-error", "fallback": "pool-fallback-error"}.get(field, "pool-form-error")
         text = message[:1].upper() + message[1:]
-        self.query_one(f"#{target}", Static).update(text if text.endswith(".") else text + ".")
+        error = self.query_one(f"#{target}", Static)
+        error.update(text if text.endswith(".") else text + ".")
+        error.display = True
 
     # -- actions ------------------------------------------------------------------------------
     def action_cancel(self) -> None:
@@ -240,6 +260,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
                 yield Button("Add", id="add-submit", variant="primary")
 
     def on_mount(self) -> None:
+        self.query_one("#add-error").display = False
         self.query_one("#add-owned-table", FastTable).focus()
         if self._owned.complete:
             self._show_owned()
@@ -316,12 +337,14 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
         """The numbers to add (marked rows first, then typed ones), or None after showing why not."""
         error = self.query_one("#add-error", Static)
         error.update("")
+        error.display = False
         table = self.query_one("#add-owned-table", FastTable)
         typed_text = self.query_one("#add-typed", Input).value
         typed, bad = parse_numbers(typed_text)
         if bad:
             shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             error.update(f"Not valid numbers (7 to 15 digits, e.g. 447700900123): {shown}")
+            error.display = True
             return None
         marked = [key for key in table.visible_keys() if key in table.marked_keys]
         marked += [key for key in table.marked_keys if key not in marked]
@@ -330,6 +353,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
             numbers = [str(table.cursor_key)]
         if not numbers:
             error.update("Mark numbers with space, or type some, then press enter.")
+            error.display = True
             return None
         return numbers
 

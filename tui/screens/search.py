@@ -1,15 +1,314 @@
-"""Placeholder: the Search & buy screen is being built."""
+"""Search & buy: find numbers on sale (country, type, features, digits) and buy one after a confirm.
+
+Flow: the form is checked locally (tui.countries / tui.api.validators) and problems are shown under
+the field, so a bad country or a pattern with letters never reaches the API. A valid form becomes a
+``SearchQuery``; the ``load`` worker fetches one page and hands it to ``_show_page``. ``b`` runs the
+``action`` worker: it reads the balance, refuses when the setup price is above it, asks a
+ConfirmDialog ("No" focused), buys through ``vapp.ops.buy`` (journaled, reconciled), then puts the
+new number in the shared store, refreshes the balance and drops the row from the results.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
+from tui.api.errors import ActionFailed, VonageError
+from tui.api.models import AvailableNumber, AvailableNumbersPage, OwnedNumber, SearchQuery
 from tui.screens.base import VonageScreen
+from tui.screens.search_form import SearchForm
+from tui.screens.search_format import (
+    confirm_body,
+    describe_query,
+    detail_line,
+    money,
+    page_count,
+    paging_text,
+    row_cells,
+    shown_number,
+)
+from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.fast_table import Column, FastTable
+
+COLUMNS = (
+    Column("number", "Number"),
+    Column("type", "Type"),
+    Column("features", "Features"),
+    Column("setup", "Setup", align="right"),
+    Column("monthly", "Monthly", align="right"),
+)
 
 
 class SearchScreen(VonageScreen):
+    """Search the numbers on sale and buy one."""
+
     SCREEN_TITLE = "Search & buy"
+    PAGE_SIZE: ClassVar[int] = 100
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"buy"})
+    BINDINGS = [
+        Binding("ctrl+s", "search", "Search", id="search.search", tooltip="Run the search in the form (enter in a field does too)"),
+        Binding("b", "buy", "Buy", id="search.buy", tooltip="Buy the highlighted number (asks first, shows the price)"),
+        Binding("n,right_square_bracket", "next_page", "Next page", id="search.next_page", tooltip="Next page of results"),
+        Binding("p,left_square_bracket", "prev_page", "Prev page", show=False, id="search.prev_page", tooltip="Previous page of results"),
+        Binding("r", "refresh", "Refresh", show=False, id="search.refresh", tooltip="Run the last search again"),
+        Binding("slash", "focus_form", "Edit search", show=False, id="search.focus_form", tooltip="Go to the search form"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._query: SearchQuery | None = None
+        self._page = 1
+        self._count = 0
+        self._numbers: dict[str, AvailableNumber] = {}
+        self._pending: tuple[SearchQuery, int, bool] | None = None
+        self._run_when_logged_in = False
+        self._interrupted = False
+        self._buying = False
+
+    # -- layout ---------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Search & buy", id="placeholder")
+        yield SearchForm(id="search-form")
+        yield Static("Type a country and press enter (or ctrl+s) to search.", id="search-status")
+        yield FastTable(COLUMNS, id="search-results")
+        yield Static("", id="search-detail", classes="dim")
+
+    def on_mount(self) -> None:
+        opts = self.vapp.options
+        if opts.initial_screen == "search" and opts.screen_args:
+            self.query_one(SearchForm).prefill(opts.screen_args)
+            self.action_search()
+
+    def on_screen_resume(self) -> None:
+        if self._run_when_logged_in and self.api.connected:
+            self._run_when_logged_in = False
+            self.action_search()
+        elif self._pending is not None and self._interrupted:  # leaving cancelled a load: finish it
+            self._search(*self._pending)
+        self._interrupted = False
+
+    def on_screen_suspend(self) -> None:
+        # Textual also runs VonageScreen.on_screen_suspend (handlers run along the MRO), which
+        # cancels the "load" group: remember whether that interrupts a search.
+        self._interrupted = self._pending is not None
+
+    def on_logged_in(self) -> None:
+        """Called by the app once the client exists: run a search the deep link (or user) asked for."""
+        if self._run_when_logged_in:
+            self._run_when_logged_in = False
+            self.action_search()
+
+    @on(SearchForm.Submitted)
+    def _submitted(self) -> None:
+        self.action_search()
+
+    # -- searching and paging -------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        query = self.query_one(SearchForm).read_query(self.PAGE_SIZE)
+        if query is not None and not self.api.connected:
+            self._run_when_logged_in = True
+            self._set_status("Not logged in yet: the search runs as soon as you are.")
+        elif query is not None:
+            self._query = query
+            self._search(query, 1, focus_results=True)
+
+    def action_refresh(self) -> None:
+        if self._query is None:
+            self.action_search()
+        else:
+            self._search(self._query, self._page)
+
+    def action_next_page(self) -> None:
+        if self._query is not None and self._page < page_count(self._count, self.PAGE_SIZE):
+            self._search(self._query, self._page + 1)
+        else:
+            self.notify("This is the last page.", timeout=3)
+
+    def action_prev_page(self) -> None:
+        if self._query is not None and self._page > 1:
+            self._search(self._query, self._page - 1)
+        else:
+            self.notify("This is the first page.", timeout=3)
+
+    def action_focus_form(self) -> None:
+        self.query_one(SearchForm).focus_first()
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def _search(self, query: SearchQuery, page: int, focus_results: bool = False) -> None:
+        self._pending = (query, page, focus_results)
+        self._set_status(f"Searching {describe_query(query)} (page {page})…")
+        paged = SearchQuery(**{**query.model_dump(exclude_none=True), "index": page})
+        try:
+            result = await self.api.client.search_numbers(paged)
+        except VonageError as exc:
+            self._pending = None
+            self._set_status(f"Search failed: {exc.message}")
+            self.report_error(exc, title="Search failed")
+            return
+        self._pending = None
+        self._show_page(query, page, result, focus_results)
+
+    def _show_page(self, query: SearchQuery, page: int, result: AvailableNumbersPage, focus: bool) -> None:
+        if page > 1 and not result.numbers:  # a page past the end answers {}: the list shrank
+            self._count = min(self._count, (page - 1) * self.PAGE_SIZE)
+            self.notify("No more numbers on that page; the list has changed. Press r to refresh.", timeout=5)
+            self._show_status()
+            return
+        self._query, self._page, self._count = query, page, result.count
+        self._numbers = {n.msisdn: n for n in result.numbers}
+        table = self.query_one("#search-results", FastTable)
+        table.set_rows((n.msisdn, row_cells(n, query.country)) for n in result.numbers)
+        table.cursor_index = 0
+        self._show_status()
+        self._show_detail(table.cursor_key)
+        if focus and result.numbers:
+            table.focus()
+        self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        if self._query is None:
+            return
+        if self._count == 0 and not self._numbers:
+            self._set_status(f"No numbers match · {describe_query(self._query)}")
+        else:
+            self._set_status(f"{paging_text(self._page, self._count, self.PAGE_SIZE)} · {describe_query(self._query)}")
+
+    def _set_status(self, text: str) -> None:
+        self.query_one("#search-status", Static).update(text)
+
+    def _show_detail(self, key: object) -> None:
+        number = self._numbers.get(key) if isinstance(key, str) else None
+        country = self._query.country if self._query else ""
+        self.query_one("#search-detail", Static).update(detail_line(number, country) if number else "")
+
+    @on(FastTable.RowHighlighted, "#search-results")
+    def _highlighted(self, event: FastTable.RowHighlighted) -> None:
+        self._show_detail(event.key)
+        self.refresh_bindings()
+
+    @on(FastTable.CopyRequested, "#search-results")
+    def _copy(self, event: FastTable.CopyRequested) -> None:
+        if isinstance(event.key, str):
+            self.app.copy_to_clipboard(event.key)
+            self.notify(f"Copied {event.key}", timeout=3)
+
+    @on(FastTable.RowSelected, "#search-results")
+    def _selected(self, event: FastTable.RowSelected) -> None:
+        number = self._numbers.get(event.key) if isinstance(event.key, str) else None
+        if number is not None:
+            country = self._query.country if self._query else ""
+            self.notify(detail_line(number, country) + ". Press b to buy it.", title="Number", timeout=8)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed is False or not self.is_mounted:
+            return allowed
+        if action == "buy":
+            return None if self._highlighted_number() is None else True  # shown dimmed until a row exists
+        if action == "next_page":
+            return None if self._query is None or self._page >= page_count(self._count, self.PAGE_SIZE) else True
+        if action == "prev_page":
+            return None if self._page <= 1 else True
+        return allowed
+
+    # -- buying ---------------------------------------------------------------------------------
+
+    def _highlighted_number(self) -> AvailableNumber | None:
+        key = self.query_one("#search-results", FastTable).cursor_key
+        return self._numbers.get(key) if isinstance(key, str) else None
+
+    def action_buy(self) -> None:
+        number = self._highlighted_number()
+        if number is None:
+            self.notify("Search, then highlight a number to buy.", severity="warning", timeout=4)
+            return
+        if self._buying:  # never cancel a purchase in flight by starting another
+            self.notify("A purchase is still in progress; wait for its result.", severity="warning", timeout=4)
+            return
+        self._buy(number, self._query.country if self._query else number.country)
+
+    @work(group="action", exit_on_error=False)
+    async def _buy(self, number: AvailableNumber, country: str) -> None:
+        self._buying = True
+        try:
+            await self._buy_flow(number, country)
+        finally:
+            self._buying = False
+
+    async def _buy_flow(self, number: AvailableNumber, country: str) -> None:
+        country = number.country or country
+        shown = shown_number(number, country)
+        price = number.initial_price
+        try:
+            balance = await self.api.client.get_balance()
+        except VonageError as exc:
+            self.report_error(exc, title=f"Not buying {shown}: the balance could not be read")
+            return
+        self.vapp.set_balance(balance)
+        if price is not None and balance.value < price:
+            self.notify(
+                f"{shown} costs {money(price)} to set up, but the balance is only {money(balance.value)}. "
+                "Top up the account first; nothing was bought.",
+                title="Balance too low",
+                severity="error",
+                timeout=10,
+            )
+            return
+        dialog = ConfirmDialog(f"Buy {shown}?", confirm_body(number, country, balance.value), yes_label="Buy")
+        if not await self.app.push_screen_wait(dialog):
+            self.notify(f"Not bought: {shown}.", timeout=3)
+            return
+        self._set_status(f"Buying {shown}…")
+        outcome = await self.vapp.ops.buy(country, number.msisdn, price=price)
+        self._show_status()
+        if outcome.ok:
+            await self._bought(number, country, price, reconciled=outcome.reconciled)
+        elif outcome.unknown:
+            self.store.owned.invalidate()
+            self.notify(outcome.message, title=f"Unknown whether {shown} was bought", severity="warning", timeout=15)
+            self.vapp.refresh_balance()
+        elif isinstance(outcome.error, ActionFailed):
+            reason = outcome.error.label or outcome.message  # the server's words, verbatim
+            self.notify(reason, title=f"Vonage refused to sell {shown}", severity="error", timeout=12)
+        elif outcome.reconciled:
+            self.notify(outcome.message, title=f"{shown} was not bought", severity="warning", timeout=12)
+        else:
+            self.notify(outcome.message, title=f"{shown} was not bought", severity="error", timeout=10)
+
+    async def _bought(self, number: AvailableNumber, country: str, price: Decimal | None, *, reconciled: bool) -> None:
+        """Make the purchase visible everywhere: store, header balance, results, a toast."""
+        client = self.api.client
+        try:
+            owned = await client.get_owned_number(number.msisdn)
+        except VonageError:
+            owned = None
+        if owned is None:  # the read failed or lags: show what we bought, and refetch the list later
+            owned = OwnedNumber(
+                msisdn=number.msisdn, country=country, type=number.type,
+                features=number.features, limitations=number.limitations,
+            )  # fmt: skip
+            self.store.owned.upsert(owned)
+            self.store.owned.invalidate()
+        else:
+            self.store.owned.upsert(owned)
+        try:
+            self.vapp.set_balance(await client.get_balance())
+        except VonageError:
+            self.vapp.refresh_balance()
+        table = self.query_one("#search-results", FastTable)
+        if table.remove_row(number.msisdn):
+            self._numbers.pop(number.msisdn, None)
+            self._count = max(0, self._count - 1)
+            self._show_status()
+        text = f"Bought {shown_number(number, country)} for {money(price)}"
+        if reconciled:
+            text += " (the answer was lost, but the account shows the number now)"
+        self.notify(text, title="Purchase", timeout=8)
+        self._show_detail(table.cursor_key)
+        self.refresh_bindings()

@@ -1,15 +1,366 @@
-"""Placeholder: the Secrets screen is being built."""
+"""Secrets: list the account's API secrets, create one, revoke one, and rotate the one in use.
+
+The API lists ids and creation times only, so which secret this profile uses is known only when it can
+be deduced: the account has a single secret (we authenticated, so it is ours), or this session rotated
+(the new id is ours). Otherwise none is marked and the tip says so. The rotation itself lives in
+``tui.rotation`` (no Textual); this screen only asks, runs it in a worker and reports.
+"""
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
+from tui.api.errors import AuthError, Forbidden, ValidationFailed, VonageError
+from tui.rotation import RotationResult, SecretRotation, generate_secret
 from tui.screens.base import VonageScreen
+from tui.screens.secrets_modals import NewSecretDialog, SecretShownDialog
+from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.fast_table import Column, FastTable
+
+if TYPE_CHECKING:
+    from tui.api.models import Secret
+    from tui.operations import Outcome
+
+STALE_AFTER = 60.0
+
+TOO_MANY = "An account can have at most two secrets — revoke one first (d), then create the new one."
+ONLY_ONE = "This is the account's only secret; create another (n) before revoking it."
+IN_USE_MARK = "✓ in use"
+
+COLUMNS = [
+    Column("use", "in use", width=9),
+    Column("id", "secret id", width=38),
+    Column("created", "created"),
+]
+
+
+class SecretsTable(FastTable):
+    """The house table; marks and "open" mean nothing for two rows, so they stay out of the footer."""
+
+
+    BINDINGS = [
+        Binding("space", "toggle_mark", "Mark", show=False, id="secrets.table_mark"),
+        Binding("enter", "select", "Open", show=False, id="secrets.table_open"),
+        Binding("y", "copy", "Copy id", id="secrets.copy_id", tooltip="Copy the highlighted secret id"),
+        # the table's own g (first row) would shadow the screen's g (generate): give it back
+        Binding("g", "screen.generate", "Generate", id="secrets.generate", tooltip="Create a strong random secret"),
+    ]
+
+
+def created_text(secret: Secret) -> str:
+    when = secret.created
+    if when is None:
+        return secret.created_at or "?"
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class SecretsScreen(VonageScreen):
+    """The account's secrets: n create, g generate, d revoke, R rotate."""
+
     SCREEN_TITLE = "Secrets"
+    WRITE_ACTIONS = frozenset({"create", "generate", "revoke", "rotate"})
+    BINDINGS = [
+        Binding("n", "create", "New secret", id="secrets.create", tooltip="Create a secret you type (hidden)"),
+        Binding("g", "generate", "Generate", id="secrets.generate",
+                tooltip="Create a strong random secret"),
+        Binding("d", "revoke", "Revoke", id="secrets.revoke", tooltip="Revoke the highlighted secret"),
+        Binding("R", "rotate", "Rotate", id="secrets.rotate",
+                tooltip="Replace the secret this profile uses: create, store, check, revoke the old"),
+        Binding("r", "refresh", "Refresh", id="secrets.refresh", tooltip="Reload the list of secrets"),
+    ]  # fmt: skip
+
+    #: The rotation class (a test may swap in one whose step fails).
+    rotation_class: type[SecretRotation] = SecretRotation
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: list[Secret] = []
+        self._in_use: str | None = None
+        self._account: str | None = None
+        self._loaded_at: float | None = None
+        self._just_revoked: str | None = None
+
+    # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Secrets", id="placeholder")
+        yield SecretsTable(COLUMNS, id="secrets-table")
+        yield Static("", id="secrets-tip", classes="dim")
+        yield Static("", id="secrets-status")
+        yield Static(
+            "n new · g generate · d revoke · R rotate (safe replacement of the secret in use) · y copy id",
+            id="secrets-help",
+            classes="dim",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(FastTable).focus()
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one("#secrets-table", FastTable)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        stale = self._loaded_at is None or time.monotonic() - self._loaded_at > STALE_AFTER
+        if self.api.connected and (stale or self._account != self.api.api_key):
+            self.load()
+
+    def on_logged_in(self) -> None:
+        self._loaded_at = None
+        self.load()
+
+    def action_refresh(self) -> None:
+        if self.api.connected:
+            self.load()
+
+    def _reload(self) -> None:
+        """After a change: reload now, or on return if a modal (which cancels loads) is opened first."""
+        self._loaded_at = None
+        self.load()
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        try:
+            secrets = await self.api.client.list_secrets()
+        except AuthError as exc:
+            self._load_failed(exc)
+            return
+        self._show(secrets)
+
+    def _load_failed(self, exc: VonageError) -> None:
+        if self._just_revoked:
+            text = (
+                f"The list could not be read: {exc.message}. The secret just revoked "
+                f"({self._just_revoked}) was probably the one this profile used; log in again with the "
+                "other secret (: login)."
+            )
+        else:
+            text = f"The list could not be read: {exc.message}."
+        self._status(text, error=True)
+        self.notify(text, title="Secrets", severity="error", timeout=12)
+
+    def _show(self, secrets: list[Secret]) -> None:
+        account = self.api.api_key
+        if account != self._account:
+            self._account, self._in_use = account, None
+        self._secrets = list(secrets)
+        self._loaded_at = time.monotonic()
+        self._just_revoked = None
+        ids = [s.id for s in secrets]
+        if len(ids) == 1:
+            self._in_use = ids[0]  # we authenticated, and this is the only secret: it is ours
+        elif self._in_use not in ids:
+            self._in_use = None
+        self.table.set_rows(
+            (s.id, (IN_USE_MARK if s.id == self._in_use else "", s.id, created_text(s))) for s in secrets
+        )
+        self.query_one("#secrets-tip", Static).update(self._tip())
+
+    def _tip(self) -> str:
+        count = len(self._secrets)
+        if count == 0:
+            return "No secrets listed."
+        if count == 1:
+            return "One secret: it is the one this profile uses. R rotates it; n adds a second one."
+        if self._in_use:
+            return (f"{count} secrets; this profile uses the one marked (known from earlier in this session). "
+                    "The other can be revoked with d.")
+        return (f"{count} secrets (the most an account may have). The API lists ids only, so which one this "
+                "profile uses is not known: none is marked. Revoke the one you no longer use before "
+                "creating or rotating.")
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#secrets-status", Static)
+        widget.update(text)
+        widget.set_class(error, "field-error")
+
+    def _writes_allowed(self) -> bool:
+        if self.vapp.read_only:
+            self.notify("Read-only mode: changes are disabled.", severity="warning")
+            return False
+        if not self.api.connected:
+            self.notify("Log in first.", severity="warning")
+            return False
+        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
+            self.notify("A change is still running: wait for it to finish.", severity="warning")
+            return False
+        return True
+
+    @on(FastTable.CopyRequested, "#secrets-table")
+    def _copy_id(self, event: FastTable.CopyRequested) -> None:
+        if event.key is not None:
+            self.app.copy_to_clipboard(str(event.key))
+            self.notify(f"Copied secret id {event.key}.")
+
+    # -- create -------------------------------------------------------------------------------
+
+    def action_create(self) -> None:
+        self._open_create(generated=False)
+
+    def action_generate(self) -> None:
+        self._open_create(generated=True)
+
+    def _open_create(self, *, generated: bool) -> None:
+        if not self._writes_allowed():
+            return
+
+        def _chosen(secret: SecretStr | None) -> None:
+            if secret is not None:
+                self._status("Creating a secret…")
+                self.run_create(secret)
+
+        self.app.push_screen(NewSecretDialog(self.api.api_key, generated=generated), _chosen)
+
+    @work(group="action", exit_on_error=False)
+    async def run_create(self, secret: SecretStr) -> None:
+        try:
+            outcome = await self.vapp.ops.create_secret(secret)  # type: ignore[arg-type]
+        except VonageError as exc:
+            self._create_failed(exc.message, exc)
+            return
+        if outcome.ok:
+            self._created(outcome, secret)
+        else:
+            self._create_failed(outcome.message, outcome.error)
+
+    def _created(self, outcome: Outcome, secret: SecretStr) -> None:
+        secret_id = getattr(outcome.result, "id", None)
+        self._status(f"✓ Created secret {secret_id or ''}. This profile still uses its current secret.")
+        self.notify(f"Created secret {secret_id or ''}.", title="Secrets")
+        self._reload()
+        self.app.push_screen(SecretShownDialog(secret, secret_id, self.api.api_key))
+
+    def _create_failed(self, message: str, error: BaseException | None) -> None:
+        if isinstance(error, Forbidden):
+            text = TOO_MANY
+        elif isinstance(error, ValidationFailed):
+            text = f"The server refused the secret: {message}"
+        else:
+            text = f"No secret was created: {message}"
+        self._status(text, error=True)
+        self.notify(text, title="Secret not created", severity="error", timeout=10)
+
+    # -- revoke -------------------------------------------------------------------------------
+
+    def action_revoke(self) -> None:
+        if not self._writes_allowed():
+            return
+        secret_id = self.table.cursor_key
+        if secret_id is None:
+            self.notify("No secret highlighted.", severity="warning")
+            return
+        secret_id = str(secret_id)
+        if secret_id == self._in_use and len(self._secrets) > 1:
+            text = (f"This profile is logged in with secret {secret_id}: revoking it would lock this session "
+                    "out. Use R (rotate) to replace it safely, or revoke the other one.")
+            self._status(text, error=True)
+            self.notify(text, title="Not revoked", severity="warning", timeout=10)
+            return
+        account = self.api.api_key
+        body = f"Revoke secret {secret_id} of account {account}?\n\nAnything still using this secret stops working."
+        if self._in_use is None and len(self._secrets) > 1:
+            body += (" If this profile is logged in with it, this session is locked out too — R (rotate) "
+                     "replaces the secret in use safely.")
+
+        def _answer(yes: bool | None) -> None:
+            if yes:
+                self._status(f"Revoking {secret_id}…")
+                self.run_revoke(secret_id)
+
+        self.app.push_screen(ConfirmDialog(f"Revoke secret {secret_id}", body, yes_label="Revoke"), _answer)
+
+    @work(group="action", exit_on_error=False)
+    async def run_revoke(self, secret_id: str) -> None:
+        try:
+            outcome = await self.vapp.ops.revoke_secret(secret_id)
+        except VonageError as exc:
+            self._revoked(secret_id, None, exc)
+            return
+        self._revoked(secret_id, outcome, outcome.error)
+
+    def _revoked(self, secret_id: str, outcome: Outcome | None, error: BaseException | None) -> None:
+        if outcome is not None and outcome.ok:
+            self._just_revoked = secret_id
+            self._status(f"✓ {outcome.message}.")
+            self.notify(f"{outcome.message}.", title="Secrets")
+            self._reload()
+            return
+        if isinstance(error, Forbidden):
+            text = ONLY_ONE
+        else:
+            text = outcome.message if outcome is not None else f"Not revoked: {getattr(error, 'message', error)}"
+        self._status(text, error=True)
+        self.notify(text, title="Secret not revoked", severity="error", timeout=10)
+
+    # -- rotate -------------------------------------------------------------------------------
+
+    def action_rotate(self) -> None:
+        if not self._writes_allowed():
+            return
+        if self.vapp.current_secret() is None:
+            self.notify("This session's secret is not known, so a rotation could not be undone: log in again first.",
+                        severity="warning")
+            return
+        if len(self._secrets) >= 2:
+            text = ("An account can have at most two secrets — revoke the one this profile does not use (d) "
+                    "first, then rotate.")
+            self._status(text, error=True)
+            self.notify(text, title="Cannot rotate yet", severity="warning", timeout=10)
+            return
+        account = self.api.api_key
+        old = ", ".join(s.id for s in self._secrets) or "the current secret"
+        body = (
+            f"Rotate the API secret of account {account}?\n\n"
+            "1. create a new random secret  2. store it for this profile  3. reconnect and check it works  "
+            f"4. revoke the old secret {old}.\n\nIf a step fails it is undone and the old secret keeps working."
+        )
+
+        def _answer(yes: bool | None) -> None:
+            if yes:
+                self._status("Rotating…")
+                self.run_rotate()
+
+        self.app.push_screen(ConfirmDialog(f"Rotate the secret of {account}", body, yes_label="Rotate"), _answer)
+
+    def make_rotation(self) -> SecretRotation:
+        async def connect(secret: SecretStr) -> None:
+            client = self.api.client
+            await self.api.connect(
+                client.api_key, secret, rest_url=client.rest_url, api_url=client.api_url,
+                rate_limit=client.limiter.rate,
+            )
+
+        async def store(secret: SecretStr) -> None:
+            await self.vapp.store_secret(secret)
+
+        return self.rotation_class(client=lambda: self.api.client, ops=self.vapp.ops, connect=connect, store=store)
+
+    @work(group="action", exit_on_error=False)
+    async def run_rotate(self) -> None:
+        old = self.vapp.current_secret()
+        if old is None:
+            return
+        new = SecretStr(generate_secret())
+        result = await self.make_rotation().run(old, new)
+        self._rotated(result, new)
+
+    def _rotated(self, result: RotationResult, new: SecretStr) -> None:
+        if result.in_use_id:
+            self._in_use = result.in_use_id
+        severity: Any = "information" if result.complete else ("warning" if result.ok else "error")
+        self._status(("✓ " if result.complete else "") + result.message, error=not result.ok)
+        self.notify(result.message, title="Rotation", severity=severity, timeout=12)
+        self._reload()
+        if result.ok:
+            self.app.push_screen(SecretShownDialog(
+                new, result.new_secret_id, self.api.api_key, title="Secret rotated", masked=True,
+                intro="The new secret is stored for this profile and the app now uses it.",
+            ))

@@ -244,6 +244,18 @@ async def test_update_and_remove_rows() -> None:
             table.append_rows([("x", ("too", "few"))])
 
 
+async def test_reloading_keeps_cursor_and_marks_of_rows_still_there() -> None:
+    async with TableApp(ROWS).run_test() as pilot:
+        table = pilot.app.query_one(FastTable)
+        await pilot.press("j", "j", "space", "j", "space")
+        assert table.cursor_key == "4915112345678"
+        table.set_rows([r for r in ROWS if r[0] != "14155550100"][::-1])
+        assert table.cursor_key == "4915112345678" and table.cursor_index == 1
+        assert table.marked_keys == {"4915112345678"}
+        assert table.move_to_key("447700900002") and table.cursor_index == 2
+        assert not table.move_to_key("14155550100")
+
+
 async def test_empty_states() -> None:
     async with TableApp().run_test() as pilot:
         table = pilot.app.query_one(FastTable)
@@ -334,6 +346,21 @@ def test_store_compacts_after_many_removals() -> None:
     assert store.position_of(4995) == 0 and store.position_of(1) is None
     store.append([(7, ("7",))])
     assert store.visible_keys()[:2] == [4995, 4990] and 7 in store.visible_keys()
+
+
+def test_store_sorts_back_to_an_earlier_column_after_rows_change() -> None:
+    store: RowStore[str] = RowStore(2)
+    store.set_rows([("a", ("3", "x")), ("b", ("1", "z")), ("c", ("2", "y"))])
+    store.sort(0)
+    store.sort(1)
+    assert store.visible_keys() == ["a", "c", "b"]
+    store.sort(0)  # keys parked from the first sort
+    assert store.visible_keys() == ["b", "c", "a"]
+    store.sort(1)
+    store.append([("d", ("0", "w"))])
+    store.update("b", ("9", "z"))
+    store.sort(0)  # rows changed since: keys are recomputed
+    assert store.visible_keys() == ["d", "c", "a", "b"]
 
 
 QUERY_CHARS = st.sampled_from(list("0123457 +ab-"))

@@ -16,10 +16,10 @@ def text_of(app, selector: str) -> str:
 
 
 async def settle(app, pilot) -> None:
+    """Wait for the workers, then for what their results started (a reload, a balance refresh)."""
     await app.workers.wait_for_complete()
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_account(app, pilot) -> AccountScreen:
@@ -30,11 +30,11 @@ async def open_account(app, pilot) -> AccountScreen:
 
 
 async def type_into(pilot, app, selector: str, text: str) -> None:
+    """Focus a field and put text in it (as a paste would: one Changed message, not one per key)."""
     field = app.screen.query_one(selector, Input)
     field.focus()
-    field.value = ""
-    await pilot.pause()
-    await pilot.press(*text) if text else None
+    field.value = text
+    field.cursor_position = len(text)
     await pilot.pause()
 
 

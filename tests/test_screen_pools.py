@@ -54,23 +54,44 @@ def visible_text(app) -> str:  # type: ignore[no-untyped-def]
 # -- list ---------------------------------------------------------------------------------------
 
 
-async def test_lists_the_demo_pool_and_its_numbers(make_app, sandbox) -> None:
+async def test_lists_pools_and_the_numbers_of_the_highlighted_one(make_app, sandbox) -> None:
+    from tui.sandbox.state import Pool as SandboxPool
+
+    odd = SandboxPool("zz-odd", DEMO_API_KEY, "Carrier-Pigeon", False, True, numbers=[])
+    pools_of(sandbox)["zz-odd"] = odd  # a fallback value the spec does not list
     app = make_app(initial_screen="pools")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pools(app, pilot)
-        assert screen.pools_table.visible_keys() == [DEMO_POOL_ID]
+        assert screen.pools_table.visible_keys() == [DEMO_POOL_ID, "zz-odd"]
         assert screen.pools_table.get_row(DEMO_POOL_ID) == (DEMO_POOL_ID, "Pool", "yes", "yes")
+        assert screen.pools_table.get_row("zz-odd") == ("zz-odd", "Carrier-Pigeon", "no", "yes")
         expected = pools_of(sandbox)[DEMO_POOL_ID].numbers
         assert screen.numbers_table.visible_keys() == expected
         assert f"Numbers in {DEMO_POOL_ID}: {len(expected)}" in text_of(screen.query_one("#pool-numbers-title"))
 
+        await pilot.press("j")  # the other pool: its (empty) number list
+        await settle(app, pilot)
+        assert screen.numbers_table.row_count == 0
+        assert "Numbers in zz-odd: 0" in text_of(screen.query_one("#pool-numbers-title"))
 
-async def test_unknown_fallback_is_shown_as_it_is(make_app, sandbox) -> None:
-    pools_of(sandbox)[DEMO_POOL_ID].fallback = "Carrier-Pigeon"
-    app = make_app(initial_screen="pools")
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_pools(app, pilot)
-        assert screen.pools_table.get_row(DEMO_POOL_ID)[1] == "Carrier-Pigeon"
+        # tab / shift+tab move between the two tables
+        assert app.focused is screen.pools_table
+        await pilot.press("tab")
+        assert app.focused is screen.numbers_table
+        await pilot.press("tab")
+        assert app.focused is screen.pools_table
+        await pilot.press("shift+tab")
+        assert app.focused is screen.numbers_table
+        await pilot.press("shift+tab")
+        assert app.focused is screen.pools_table
+
+        # `/` filters the focused table; enter keeps the filter, esc clears it
+        await pilot.press("slash", *"demo", "enter")
+        assert screen.pools_table.visible_keys() == [DEMO_POOL_ID]
+        assert app.focused is screen.pools_table
+        await pilot.press("slash", "escape")
+        assert screen.pools_table.visible_keys() == [DEMO_POOL_ID, "zz-odd"]
+        assert app.focused is screen.pools_table
 
 
 async def test_numbers_are_paged_and_all_shown(make_app, sandbox) -> None:
@@ -82,21 +103,6 @@ async def test_numbers_are_paged_and_all_shown(make_app, sandbox) -> None:
         screen = await open_pools(app, pilot)
         assert screen.numbers_table.row_count == 232
         assert sandbox.state.status_counts[200] >= 3
-
-
-async def test_tab_moves_between_the_two_tables(make_app, sandbox) -> None:
-    app = make_app(initial_screen="pools")
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_pools(app, pilot)
-        assert app.focused is screen.pools_table
-        await pilot.press("tab")
-        assert app.focused is screen.numbers_table
-        await pilot.press("tab")
-        assert app.focused is screen.pools_table
-        await pilot.press("shift+tab")
-        assert app.focused is screen.numbers_table
-        await pilot.press("shift+tab")
-        assert app.focused is screen.pools_table
 
 
 # -- create / edit ------------------------------------------------------------------------------
@@ -171,6 +177,12 @@ async def test_edit_fallback(make_app, sandbox) -> None:
         assert isinstance(form, PoolFormScreen)
         assert form.query_one("#pool-id").value == DEMO_POOL_ID
         assert form.query_one("#pool-localized").value is True
+        before = sandbox.state.request_count
+        await pilot.press("ctrl+s")  # nothing changed yet: nothing is sent
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "nothing to save" in text_of(form.query_one("#pool-form-error")).lower()
+        assert sandbox.state.request_count == before
         form.query_one("#pool-fallback").value = "CustomFrom"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -179,23 +191,6 @@ async def test_edit_fallback(make_app, sandbox) -> None:
         assert pool.fallback == "CustomFrom"
         assert pool.localized_sender_preferred is True  # untouched
         assert screen.pools_table.get_row(DEMO_POOL_ID)[1] == "CustomFrom"
-
-
-async def test_edit_without_changes_sends_nothing(make_app, sandbox) -> None:
-    app = make_app(initial_screen="pools")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await open_pools(app, pilot)
-        before = sandbox.state.request_count
-        await pilot.press("e")
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert isinstance(app.screen, PoolFormScreen)
-        assert "nothing to save" in text_of(app.screen.query_one("#pool-form-error")).lower()
-        assert sandbox.state.request_count == before
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, PoolsScreen)
 
 
 # -- delete -------------------------------------------------------------------------------------
@@ -332,6 +327,29 @@ async def test_remove_marked_numbers_after_confirm(make_app, sandbox) -> None:
         assert app.screen is screen
         assert pools_of(sandbox)[DEMO_POOL_ID].numbers == []
         assert screen.numbers_table.row_count == 0
+
+
+async def test_remove_partial_success_names_the_number_that_failed(make_app, sandbox) -> None:
+    app = make_app(initial_screen="pools")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pools(app, pilot)
+        first, second = pools_of(sandbox)[DEMO_POOL_ID].numbers
+        await pilot.press("tab", "space", "down", "space")
+        pools_of(sandbox)[DEMO_POOL_ID].numbers.remove(second)  # removed elsewhere meanwhile
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert sandbox.state.status_counts[207] == 1
+        result = app.screen
+        assert isinstance(result, BatchResultScreen)
+        text = text_of(result.query_one("#batch-result-text"))
+        assert f"✓ +{first}" in text
+        failed_line = next(line for line in text.splitlines() if second in line)
+        assert "✗" in failed_line and "not in pool" in failed_line.lower()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.numbers_table.row_count == 0
 
 
 async def test_remove_highlighted_number_when_none_marked(make_app, sandbox) -> None:

@@ -39,8 +39,27 @@ def notes(app) -> list[str]:
 
 
 async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until no worker runs (a worker may start another, e.g. login starting the search)."""
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(w.is_finished for w in app.workers):
+            return
+
+
+async def ready(app, pilot) -> SearchScreen:
+    """Wait until the app has logged in and shown the balance (its start-up requests are done)."""
+    await until(pilot, lambda: app.api.connected and bool(app.balance_text))
+    await settle(app, pilot)
+    return app.screen
+
+
+async def loaded(app, pilot) -> SearchScreen:
+    """Wait for the first page of a deep-linked search (it starts once the app has logged in)."""
+    await until(pilot, lambda: isinstance(app.screen, SearchScreen) and
+                text(app.screen, "#search-status").startswith(("page ", "No numbers")))  # fmt: skip
+    await settle(app, pilot)
+    return app.screen
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> None:
@@ -87,7 +106,7 @@ def test_money_keeps_the_api_digits():
 async def test_form_search_gb_mobile_containing_7700(make_app, sandbox):
     app = make_app(initial_screen="search")
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await ready(app, pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         screen.query_one("#search-country", Input).focus()
@@ -112,7 +131,7 @@ async def test_form_search_gb_mobile_containing_7700(make_app, sandbox):
 async def test_deep_link_prefills_and_runs(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         screen = app.screen
         assert screen.query_one("#search-country", Input).value == "GB"
         assert screen.query_one("#search-type", Select).value == "mobile-lvn"
@@ -127,7 +146,7 @@ async def test_deep_link_prefills_and_runs(make_app, sandbox):
 async def test_bad_input_is_shown_by_the_field_and_sends_nothing(make_app, sandbox):
     app = make_app(initial_screen="search")
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await ready(app, pilot)
         before = (sandbox.state.request_count, dict(sandbox.state.status_counts))
         screen = app.screen
         screen.query_one("#search-country", Input).focus()
@@ -154,7 +173,7 @@ async def test_paging(make_app, sandbox, monkeypatch):
     monkeypatch.setattr(SearchScreen, "PAGE_SIZE", 20)
     app = make_app(initial_screen="search", screen_args={"country": "GB", "type": "mobile-lvn"})
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         screen = app.screen
         table = screen.query_one("#search-results", FastTable)
         expected = available(sandbox, "GB", "mobile-lvn")
@@ -188,7 +207,7 @@ async def test_paging(make_app, sandbox, monkeypatch):
 async def test_buy_flow_confirm_no_then_yes(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         screen = app.screen
         table = screen.query_one("#search-results", FastTable)
         await pilot.press("j")
@@ -231,7 +250,7 @@ async def test_buy_refused_up_front_when_balance_is_low(make_app, sandbox):
     sandbox.state.accounts[DEMO_API_KEY].balance = 0.50
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         await pilot.press("b")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmDialog)
@@ -242,7 +261,7 @@ async def test_buy_refused_up_front_when_balance_is_low(make_app, sandbox):
 async def test_buy_420_shows_the_server_label_verbatim(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         table = app.screen.query_one("#search-results", FastTable)
         msisdn = table.cursor_key
         # someone else buys it between the search and our buy
@@ -264,7 +283,7 @@ async def test_buy_420_shows_the_server_label_verbatim(make_app, sandbox):
 async def test_buy_with_lost_answer_is_reconciled(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         msisdn = app.screen.query_one("#search-results", FastTable).cursor_key
         sandbox.state.drop_next_response_after_commit("/number/buy")
         await pilot.press("b")
@@ -279,7 +298,7 @@ async def test_buy_with_lost_answer_is_reconciled(make_app, sandbox):
 async def test_read_only_hides_buy(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK, read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         screen = app.screen
         assert screen.query_one("#search-results", FastTable).row_count > 0
         assert "b" not in screen.active_bindings
@@ -294,7 +313,7 @@ async def test_read_only_hides_buy(make_app, sandbox):
 async def test_usable_at_80x24(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await loaded(app, pilot)
         screen = app.screen
         for selector in ("#search-country", "#search-type", "#search-pattern", "#search-match",
                          "#search-sms", "#search-voice", "#search-mms", "#search-go"):  # fmt: skip
@@ -315,13 +334,16 @@ async def test_usable_at_80x24(make_app, sandbox):
 async def test_second_buy_while_one_is_in_flight_is_refused(make_app, sandbox):
     app = make_app(initial_screen="search", screen_args=GB_LINK)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        screen = await loaded(app, pilot)
         await pilot.press("b")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        sandbox.state.config.latency = 0.3
+        sandbox.state.config.latency = 1.0  # the purchase is now in flight for a second
         await pilot.press("y")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is screen)
         await pilot.press("j", "b")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert any("still in progress" in n for n in notes(app))
+        sandbox.state.config.latency = 0.0
         await settle(app, pilot)
         assert buys(sandbox) == 1
-        assert any("still in progress" in n for n in notes(app))

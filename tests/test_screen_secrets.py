@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pydantic import SecretStr
 from textual.widgets import Input, Static
 
@@ -26,9 +28,10 @@ def text_of(node, selector: str) -> str:
 
 
 async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    """Wait for the workers, then for what their results started (a reload after a change)."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
 
 
 def add_second_secret(sandbox) -> None:
@@ -112,7 +115,8 @@ async def test_weak_secret_refused_inline_nothing_sent(make_app, sandbox):
         assert isinstance(dialog, NewSecretDialog)
         field = dialog.query_one("#new-secret-input", Input)
         assert field.password and field.has_focus
-        await pilot.press(*"weakpass")
+        field.value = "weakpa"
+        await pilot.press("s", "s")  # typed: the checklist follows each key
         await pilot.pause()
         rules = text_of(dialog, "#new-secret-rules")
         assert "✓ 8–25 characters" in rules and "✗ an upper-case letter" in rules and "✗ a digit" in rules
@@ -139,7 +143,7 @@ async def test_create_shows_secret_once_and_copies_on_key(make_app, sandbox, tmp
         screen = await open_secrets(app, pilot)
         await pilot.press("n")
         await pilot.pause()
-        await pilot.press(*STRONG)
+        app.screen.query_one("#new-secret-input", Input).value = STRONG  # as pasted
         await pilot.pause()
         assert "✗" not in text_of(app.screen, "#new-secret-rules")
         assert STRONG not in screenshot_text(app, tmp_path, "typing")  # masked while typing
@@ -420,5 +424,31 @@ async def test_rotation_module_create_failure_changes_nothing(sandbox):
         assert not result.ok and "nothing was changed" in result.message
         assert secret_ids(sandbox) == [DEMO_SECRET_ID]
         assert session.stored.get_secret_value() == DEMO_API_SECRET
+    finally:
+        await session.client.aclose()
+
+
+async def test_rotation_module_cancelled_midway_locks_nobody_out(sandbox):
+    import asyncio
+
+    session = Session(sandbox, DEMO_API_SECRET)
+    reached = asyncio.Event()
+
+    async def hanging_connect(secret: SecretStr) -> None:
+        reached.set()
+        await asyncio.Event().wait()
+
+    ops = Operations(lambda: session.client, None, "test")
+    rotation = SecretRotation(client=lambda: session.client, ops=ops, connect=hanging_connect, store=session.store)
+    task = asyncio.create_task(rotation.run(SecretStr(DEMO_API_SECRET), SecretStr(STRONG)))
+    try:
+        await asyncio.wait_for(reached.wait(), 10)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert any("stored" in step for step in rotation.steps)
+        assert len(secret_ids(sandbox)) == 2  # nothing revoked: the stored (new) and connected (old) both work
+        assert await authenticates(sandbox, session.stored.get_secret_value())
+        await session.client.get_balance()
     finally:
         await session.client.aclose()

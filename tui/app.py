@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -94,6 +95,7 @@ class VonageApp(App[None]):
                 rest_url=opts.rest_url or DEFAULT_REST,
                 api_url=opts.api_url or DEFAULT_API,
                 label=opts.profile_label or f"key {opts.api_key}",
+                rate_limit=opts.rate_limit,
             )
         else:
             self._startup()
@@ -178,6 +180,9 @@ class VonageApp(App[None]):
         self.profile_label = label
         if self.current_mode not in MAIN_SCREENS:
             await self.switch_mode(self.options.initial_screen)
+            if os.environ.get("VONAGE_TUI_EXIT_AFTER_PAINT"):
+                # Start-up benchmark: leave as soon as the first screen has been painted.
+                self.call_after_refresh(self.exit)
         self.refresh_balance()
         self.reconcile_journal()
         screen = self.screen

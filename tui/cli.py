@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             options.rest_url = options.api_url = sandbox.url
             options.api_key, options.api_secret = DEMO_API_KEY, SecretStr(DEMO_API_SECRET)
             options.profile_label = f"demo · {DEMO_API_KEY}"
+            options.rate_limit = 30.0  # what the sandbox account reports as max-calls-per-second
             return _run_app(options)
 
     env_key, env_secret = os.environ.get("VONAGE_API_KEY"), os.environ.get("VONAGE_API_SECRET")

@@ -24,5 +24,7 @@ class LaunchOptions:
     api_key: str | None = None
     api_secret: SecretStr | None = None
     profile_label: str = ""
+    #: Client-side pacing in requests/s (None: unpaced). The sandbox and default accounts allow 30.
+    rate_limit: float | None = 25.0
     #: Where the journal of changes lives (None: the default; a throw-away one in demo mode).
     journal_path: str | None = None

@@ -50,9 +50,15 @@ def generate_secret(length: int = 24) -> str:
 
 
 def _why(exc: BaseException) -> str:
-    """A failure as words; never the exception's own text unless it is one of ours (which hold no secret)."""
+    """A failure as words; never the exception's own text unless it is one of ours (which hold no secret).
+
+    Ours: the API layer's ``VonageError`` and ``tui.credentials``' errors (documented never to hold a
+    secret; matched by module so this module does not import the keyring at start-up).
+    """
     if isinstance(exc, VonageError):
         return exc.message
+    if type(exc).__module__ == "tui.credentials" and str(exc):
+        return str(exc)
     return f"{type(exc).__name__}"
 
 
@@ -91,6 +97,8 @@ class SecretRotation:
         self._ops = ops
         self._connect = connect
         self._store = store
+        #: What has been done so far, in order (read it if the task is cancelled half-way).
+        self.steps: list[str] = []
 
     # -- the steps (overridable) ---------------------------------------------------------------
 
@@ -120,7 +128,7 @@ class SecretRotation:
     async def run(self, old_secret: SecretStr, new_secret: SecretStr | None = None) -> RotationResult:
         if new_secret is None:
             new_secret = SecretStr(generate_secret())
-        steps: list[str] = []
+        steps = self.steps
 
         # 1. which secret is ours
         try:

@@ -90,6 +90,7 @@ class AccountScreen(VonageScreen):
         super().__init__()
         self._settings: AccountSettings | None = None
         self._loaded_at: float | None = None
+        self._account: str | None = None
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ class AccountScreen(VonageScreen):
     def on_screen_resume(self) -> None:
         stale = self._loaded_at is None or time.monotonic() - self._loaded_at > STALE_AFTER
         self._show_balance(self.store.balance)
-        if self.api.connected and stale:
+        if self.api.connected and (stale or self._account != self.api.api_key):
             self.load()
 
     def on_logged_in(self) -> None:
@@ -156,7 +157,9 @@ class AccountScreen(VonageScreen):
         self.query_one("#acct-balance", Static).update(balance_line(balance))
 
     def _show_settings(self, settings: AccountSettings, *, force: bool = False) -> None:
-        """Fill the webhook fields, but never overwrite what the user is editing."""
+        """Fill the webhook fields, but never overwrite what the user is editing (same account)."""
+        if self._account != self.api.api_key:
+            self._account, self._settings, force = self.api.api_key, None, True
         previous = self._settings
         self._settings = settings
         self._loaded_at = time.monotonic()

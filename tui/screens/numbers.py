@@ -19,6 +19,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
@@ -112,7 +113,9 @@ class NumbersScreen(VonageScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="numbers-main"):
             yield Static("", id="numbers-status")
-            yield FilterInput(placeholder="/ filter the loaded numbers (digits match)", compact=True, id="numbers-filter")
+            yield FilterInput(
+                placeholder="/ filter the loaded numbers (digits match)", compact=True, id="numbers-filter"
+            )
             with Container(id="numbers-body"):
                 yield FastTable(COLUMNS, id="numbers-table")
                 with VerticalScroll(id="numbers-detail"):
@@ -134,8 +137,14 @@ class NumbersScreen(VonageScreen):
         self._update_status()
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        """A dialog on top (edit, filter, confirm, help) must not stop the load; leaving the screen does.
+
+        prevent_default skips the handlers of the base classes: VonageScreen's (which cancels the
+        "load" group) and Textual's own bookkeeping, which is therefore run here.
+        """
         if self in self.app.screen_stack and self.app.screen is not self:
-            event.prevent_default()  # only a dialog on top: keep loading (the base cancels on leaving)
+            event.prevent_default()
+            Screen._on_screen_suspend(self)
 
     def refresh_from_store(self) -> None:
         self._sync()
@@ -308,11 +317,20 @@ class NumbersScreen(VonageScreen):
         self._update_status()
 
     def _cache_key(self) -> str:
+        """The profile's name in the disk cache ("" = do not cache: the demo's sandbox is new every run)."""
+        if self.vapp.options.demo:
+            return ""
         try:
             client = self.api.client
         except RuntimeError:
             return ""
         return cache.profile_key(client.api_key, urlsplit(client.rest_url).netloc)
+
+    def _recache(self) -> None:
+        """After an edit or a cancel, the disk cache follows a complete store."""
+        owned = self.store.owned
+        if owned.complete and not owned.from_cache:
+            self._save_cache(list(owned.by_msisdn.values()))
 
     @work(group="cache", exclusive=True, exit_on_error=False)
     async def _save_cache(self, numbers: list[OwnedNumber]) -> None:
@@ -485,6 +503,7 @@ class NumbersScreen(VonageScreen):
         if number.msisdn in self._numbers:
             self._numbers[number.msisdn] = number
             self.table.update_row(number.msisdn, row_cells(number))
+        self._recache()
         self._refresh_detail()
         self._update_status()
 
@@ -508,7 +527,7 @@ class NumbersScreen(VonageScreen):
             if yes:
                 self._cancel(number)
 
-        self.app.push_screen(ConfirmDialog(f"Cancel {name}", body, yes_label="Cancel number"), done)
+        self.app.push_screen(ConfirmDialog("Cancel number", body, yes_label="Cancel number"), done)
 
     @work(group="action", exit_on_error=False)
     async def _cancel(self, number: OwnedNumber) -> None:
@@ -528,6 +547,7 @@ class NumbersScreen(VonageScreen):
             self._rendered_version = owned.version
         self._numbers.pop(number.msisdn, None)
         self.table.remove_row(number.msisdn)
+        self._recache()
         self._refresh_detail()
         self._update_status()
         self.notify(f"Cancelled {name}", timeout=4)

@@ -77,10 +77,11 @@ class NumberEditDialog(ModalScreen[OwnedNumber | None]):
                     yield Label(label, classes="form-label")
                     if name == "voice_callback_type":
                         options = list(VOICE_TYPES)
-                        if current.lower() not in {v for _, v in options}:
+                        value = current.lower()
+                        if value not in {v for _, v in options}:  # a type we do not know: offer it as it is
                             options.append((current, current))
-                        yield Select(options, value=current.lower() if current.lower() in dict(VOICE_TYPES).values() else current,
-                                     allow_blank=False, compact=True, id=f"edit-{name}")  # fmt: skip
+                            value = current
+                        yield Select(options, value=value, allow_blank=False, compact=True, id=f"edit-{name}")
                     else:
                         yield Input(current, placeholder=placeholder, compact=True, id=f"edit-{name}")
                 yield Static("", classes="field-error", id=f"edit-{name}-error")
@@ -130,7 +131,7 @@ class NumberEditDialog(ModalScreen[OwnedNumber | None]):
             status.set_class(False, "field-error")
             return
         if field in FIELD_NAMES:
-            status.update("Fix the field marked below it.")
+            status.update("Not saved: fix the marked field.")
             self.query_one(f"#edit-{field}").focus()
         else:
             status.update(message)

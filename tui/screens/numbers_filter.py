@@ -71,7 +71,8 @@ class NumbersFilterDialog(ModalScreen[OwnedQuery | None | bool]):
             with Horizontal(classes="form-row"):
                 yield Label("Number digits", classes="form-label")
                 yield Select(
-                    MATCH_CHOICES, value=(q.search_pattern or 0) if q else 0, allow_blank=False,
+                    MATCH_CHOICES, value=q.search_pattern if q and q.search_pattern is not None else 1,
+                    allow_blank=False,
                     compact=True, id="filter-search_pattern",
                 )
                 yield Input(q.pattern or "" if q else "", placeholder="e.g. 7700", compact=True, id="filter-pattern")
@@ -88,7 +89,9 @@ class NumbersFilterDialog(ModalScreen[OwnedQuery | None | bool]):
             yield Static("", classes="field-error", id="filter-application_id-error")
             with Horizontal(classes="form-row"):
                 yield Label("Application", classes="form-label")
-                yield Select(HAS_APP_CHOICES, value=has_app, allow_blank=False, compact=True, id="filter-has_application")
+                yield Select(
+                    HAS_APP_CHOICES, value=has_app, allow_blank=False, compact=True, id="filter-has_application"
+                )
             yield Static("", classes="field-error", id="filter-has_application-error")
             yield Static("Empty fields are not filtered on. ctrl+s applies.", classes="dim")
             with Horizontal(classes="dialog-buttons"):

@@ -154,8 +154,10 @@ def detail_text(number: OwnedNumber | None) -> RenderableType:
     row("Application", number.app_id)
     row("Inbound SMS", number.mo_http_url)
     row("SMPP type", number.mo_smpp_sys_type)
-    voice = f"{number.voice_callback_type} → {number.voice_callback_value or '?'}" if number.voice_callback_type else ""
-    row("Voice", voice or number.voice_callback_value)
+    voice = number.voice_callback_value
+    if number.voice_callback_type:
+        voice = f"{number.voice_callback_type} → {number.voice_callback_value or '?'}"
+    row("Voice", voice)
     row("Voice status", number.voice_status_callback)
     messages = (
         f"{number.messages_callback_type} → {number.messages_callback_value or '?'}"

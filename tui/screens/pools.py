@@ -14,6 +14,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.widgets import Input, Static
 
 from tui.api.errors import PoolsUnavailable, VonageError
@@ -64,10 +65,10 @@ class PoolsScreen(VonageScreen):
     NEEDS_POOLS = frozenset({"create", "edit", "delete", "add_numbers", "remove_numbers", "filter"})
     BINDINGS: ClassVar = [
         Binding("n", "create", "New pool", id="pools.create", tooltip="Create a number pool"),
-        Binding("e", "edit", "Edit", id="pools.edit", tooltip="Edit the highlighted pool"),
-        Binding("d", "delete", "Delete", id="pools.delete", tooltip="Delete the highlighted pool (asks first)"),
+        Binding("e", "edit", "Edit pool", id="pools.edit", tooltip="Edit the highlighted pool"),
+        Binding("d", "delete", "Delete pool", id="pools.delete", tooltip="Delete the highlighted pool (asks first)"),
         Binding("a", "add_numbers", "Add numbers", id="pools.add_numbers", tooltip="Add owned numbers to the pool"),
-        Binding("x", "remove_numbers", "Remove", id="pools.remove_numbers", tooltip="Remove the marked (or highlighted) numbers from the pool"),
+        Binding("x", "remove_numbers", "Remove numbers", id="pools.remove_numbers", tooltip="Remove the marked (or highlighted) numbers from the pool"),
         Binding("r", "refresh", "Refresh", id="pools.refresh", tooltip="Reload the pools and their numbers"),
         Binding("slash", "filter", "Filter", show=False, id="pools.filter", tooltip="Filter the focused table"),
         Binding("tab", "next_table", "Next table", show=False, id="pools.next_table", tooltip="Move to the other table"),
@@ -85,6 +86,8 @@ class PoolsScreen(VonageScreen):
         self._reload_numbers = False
         self._writing = False
         self._loaded_key: str | None = None
+        self._owned_version = -1
+        self._numbers: list[str] = []
         self._filter_target = "pools-table"
 
     # -- layout -------------------------------------------------------------------------------
@@ -131,6 +134,7 @@ class PoolsScreen(VonageScreen):
         """Called by the app after a (re)login while this screen is shown: start again."""
         self._pools = {}
         self._pool_id = None
+        self._numbers = []
         self.numbers_table.clear()
         self.load_pools()
 
@@ -151,6 +155,7 @@ class PoolsScreen(VonageScreen):
     def on_screen_resume(self) -> None:
         if not self.is_mounted or not self.api.connected:
             return
+        self.refresh_from_store()
         if self._reload_pools or self._loaded_key != self.api.api_key:
             self._reload_pools = self._reload_numbers = False
             self.load_pools(self._pool_id)
@@ -215,6 +220,7 @@ class PoolsScreen(VonageScreen):
         table = self.numbers_table
         if pool_id != self._pool_id:
             table.clear()
+            self._numbers = []
         self._pool_id = pool_id
         if pool_id is None:
             self.workers.cancel_group(self, "numbers")
@@ -250,14 +256,13 @@ class PoolsScreen(VonageScreen):
         if pool_id != self._pool_id:
             return
         table = self.numbers_table
-        owned = self.store.owned.by_msisdn
-        rows = []
-        for number in numbers:
-            info = owned.get(number)
-            rows.append((number, (show_number(number), info.country if info else "", (info.type or "") if info else "")))
+        self._owned_version = self.store.owned.version
+        rows = [(number, self._number_cells(number)) for number in numbers]
         if first:
+            self._numbers = list(numbers)
             table.set_rows(rows)
         elif rows:
+            self._numbers.extend(numbers)
             table.append_rows(rows)
         count = table.row_count
         if done:
@@ -266,6 +271,20 @@ class PoolsScreen(VonageScreen):
         else:
             of = f" of {total}" if total is not None else ""
             self._numbers_title(f"Numbers in {pool_id}: loading… {count}{of}")
+
+    def _number_cells(self, number: str) -> tuple[str, str, str]:
+        """A number row; country and type come from the shared owned-numbers store when it has them."""
+        info = self.store.owned.by_msisdn.get(number)
+        return (show_number(number), (info.country or "") if info else "", (info.type or "") if info else "")
+
+    def refresh_from_store(self) -> None:
+        """Fill in country/type once the owned numbers were loaded (here or on the Numbers screen)."""
+        owned = self.store.owned
+        if owned.version == self._owned_version or self._numbers_busy:
+            return
+        self._owned_version = owned.version
+        table = self.numbers_table
+        table.set_rows((number, self._number_cells(number)) for number in self._numbers)
 
     def _status(self, text: str) -> None:
         self.query_one("#pools-status", Static).update(text)
@@ -316,6 +335,9 @@ class PoolsScreen(VonageScreen):
     def action_filter(self) -> None:
         self._filter_target = "pool-numbers-table" if self.focused is self.numbers_table else "pools-table"
         box = self.query_one("#pools-filter", _FilterInput)
+        other = "pools-table" if self._filter_target != "pools-table" else "pool-numbers-table"
+        self.query_one(f"#{other}", FastTable).set_filter("")  # one filter at a time, on one table
+        box.border_title = "Filter numbers" if self._filter_target == "pool-numbers-table" else "Filter pools"
         box.value = self.query_one(f"#{self._filter_target}", FastTable).filter_text
         box.display = True
         box.focus()
@@ -332,7 +354,7 @@ class PoolsScreen(VonageScreen):
         box = self.query_one("#pools-filter", _FilterInput)
         table = self.query_one(f"#{self._filter_target}", FastTable)
         table.set_filter(box.value)
-        box.display = False
+        box.display = bool(box.value)  # stays in sight while it filters
         table.focus()
 
     def action_refresh(self) -> None:
@@ -344,6 +366,13 @@ class PoolsScreen(VonageScreen):
         return None if key is None else self._pools.get(str(key))
 
     def _can_write(self) -> bool:
+        """Also guards actions reached another way than their key (the palette runs actions directly)."""
+        if self.vapp.read_only:
+            self.notify("Read-only mode: changes are off.", severity="warning")
+            return False
+        if self._unavailable:
+            self.notify(UNAVAILABLE.split("\n")[0], severity="warning")
+            return False
         if self._writing:
             self.notify("Wait for the current change to finish.", severity="warning")
             return False
@@ -373,7 +402,7 @@ class PoolsScreen(VonageScreen):
     def _pool_saved(self, outcome: Outcome | None) -> None:
         if outcome is None:
             return
-        self.notify(outcome.message, title="Pools")
+        self.notify(outcome.message, title="Pools", markup=False)
         result = outcome.result
         self.load_pools(result.pool_id if isinstance(result, Pool) else self._pool_id)
 
@@ -388,7 +417,8 @@ class PoolsScreen(VonageScreen):
         pool_id = pool.pool_id
         count = self.numbers_table.row_count if pool_id == self._pool_id else None
         held = f" Its {count} number(s) stay on your account." if count else " Numbers stay on your account."
-        dialog = ConfirmDialog(f"Delete pool {pool_id}?", f"Delete the pool '{pool_id}'?{held}", yes_label="Delete")
+        shown = escape(pool_id)  # the dialog reads markup; a pool id comes from the server
+        dialog = ConfirmDialog(f"Delete pool {shown}?", f"Delete the pool '{shown}'?{held}", yes_label="Delete")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -407,7 +437,7 @@ class PoolsScreen(VonageScreen):
 
     def _deleted(self, pool_id: str, outcome: Outcome) -> None:
         if outcome.ok:
-            self.notify(outcome.message, title="Pools")
+            self.notify(outcome.message, title="Pools", markup=False)
             self._result("")
             self.load_pools()
         elif isinstance(outcome.error, PoolsUnavailable):
@@ -415,7 +445,7 @@ class PoolsScreen(VonageScreen):
             self.notify(NO_DELETE, title="Pools", severity="warning")
         else:
             self._result(outcome.message)
-            self.notify(outcome.message, title="Pools", severity="error", timeout=8)
+            self.notify(outcome.message, title="Pools", severity="error", timeout=8, markup=False)
             if outcome.unknown:
                 self.load_pools(pool_id)
 
@@ -428,7 +458,7 @@ class PoolsScreen(VonageScreen):
         if not self._can_write():
             return
         pool_id = pool.pool_id
-        members = self.numbers_table.visible_keys() if pool_id == self._pool_id else []
+        members = list(self._numbers) if pool_id == self._pool_id else []
         modal = AddNumbersScreen(
             pool_id, [str(m) for m in members], self.store.owned, lambda: self.api.client.iter_owned_numbers()
         )
@@ -468,8 +498,8 @@ class PoolsScreen(VonageScreen):
         shown = ", ".join(show_number(n) for n in numbers[:LIST_IN_CONFIRM])
         if len(numbers) > LIST_IN_CONFIRM:
             shown += f" and {len(numbers) - LIST_IN_CONFIRM} more"
-        body = f"Remove {len(numbers)} number(s) from pool '{pool_id}': {shown}?\nThey stay on your account."
-        dialog = ConfirmDialog(f"Remove from {pool_id}?", body, yes_label="Remove")
+        body = f"Remove {len(numbers)} number(s) from pool '{escape(pool_id)}': {shown}?\nThey stay on your account."
+        dialog = ConfirmDialog(f"Remove from {escape(pool_id)}?", body, yes_label="Remove")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -492,11 +522,11 @@ class PoolsScreen(VonageScreen):
         result = outcome.result
         self._result(outcome.message)
         if outcome.ok and (result is None or not result.failed):
-            self.notify(outcome.message, title="Pools")
+            self.notify(outcome.message, title="Pools", markup=False)
         elif result is not None:
             self.app.push_screen(BatchResultScreen(title, outcome.message, result))
         else:
-            self.notify(outcome.message, title=title, severity="error", timeout=8)
+            self.notify(outcome.message, title=title, severity="error", timeout=8, markup=False)
         if pool_id == self._pool_id:
             self.numbers_table.clear_marks()
             self.load_numbers(pool_id)

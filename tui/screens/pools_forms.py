@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.api import validators
-from tui.api.errors import Conflict, InputError, VonageError
+from tui.api.errors import Conflict, InputError
 from tui.api.models import BatchResult, Pool, PoolCreate, PoolUpdate
 from tui.widgets.fast_table import Column, FastTable
 from tui.worker import describe_error
@@ -105,10 +106,10 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
         current = (pool.fallback if pool else "Pool") or ""
         options = [(FALLBACK_HELP[name], name) for name in FALLBACKS]
         if current and current not in FALLBACKS:
-            options.append((f"{current} (as the server has it)", current))
+            options.append((Content(f"{current} (as the server has it)"), current))  # plain text, no markup
         title = f"Edit pool {pool.pool_id}" if pool else "New pool"
         with Vertical(id="pool-form", classes="dialog"):
-            yield Static(title, classes="dialog-title")
+            yield Static(title, classes="dialog-title", markup=False)
             with Horizontal(classes="pool-form-row"):
                 yield Label("Pool id", classes="pool-form-label")
                 yield Input(pool.pool_id if pool else "", placeholder="e.g. marketing-uk", id="pool-id")
@@ -246,7 +247,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-numbers", classes="dialog"):
-            yield Static(f"Add numbers to {self._pool_id}", classes="dialog-title")
+            yield Static(f"Add numbers to {self._pool_id}", classes="dialog-title", markup=False)
             yield Static("", id="add-owned-status", classes="dim", markup=False)
             yield FastTable(
                 [Column("number", "Number"), Column("country", "Country", 7), Column("type", "Type")],
@@ -394,7 +395,7 @@ class BatchResultScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="batch-result", classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
+            yield Static(self._title, classes="dialog-title", markup=False)
             yield Static(self._message, id="batch-result-message", markup=False)
             with VerticalScroll(id="batch-result-lines"):
                 yield Static("\n".join(self.lines()), id="batch-result-text", markup=False)

@@ -11,11 +11,13 @@ new number in the shared store, refreshes the balance and drops the row from the
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.markup import escape
 from textual.widgets import Static
 
 from tui.api.errors import ActionFailed, VonageError
@@ -38,9 +40,9 @@ from tui.widgets.fast_table import Column, FastTable
 COLUMNS = (
     Column("number", "Number"),
     Column("type", "Type"),
-    Column("features", "Features"),
-    Column("setup", "Setup", align="right"),
-    Column("monthly", "Monthly", align="right"),
+    Column("features", "Features", width=16),
+    Column("setup", "Setup", width=10, align="right"),
+    Column("monthly", "Monthly", width=10, align="right"),
 )
 
 
@@ -66,6 +68,7 @@ class SearchScreen(VonageScreen):
         self._count = 0
         self._numbers: dict[str, AvailableNumber] = {}
         self._pending: tuple[SearchQuery, int, bool] | None = None
+        self._failed: tuple[SearchQuery, int, bool] | None = None
         self._run_when_logged_in = False
         self._interrupted = False
         self._buying = False
@@ -74,9 +77,9 @@ class SearchScreen(VonageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield SearchForm(id="search-form")
-        yield Static("Type a country and press enter (or ctrl+s) to search.", id="search-status")
+        yield Static("Type a country and press enter (or ctrl+s) to search.", id="search-status", markup=False)
         yield FastTable(COLUMNS, id="search-results")
-        yield Static("", id="search-detail", classes="dim")
+        yield Static("", id="search-detail", classes="dim", markup=False)
 
     def on_mount(self) -> None:
         opts = self.vapp.options
@@ -115,11 +118,12 @@ class SearchScreen(VonageScreen):
             self._run_when_logged_in = True
             self._set_status("Not logged in yet: the search runs as soon as you are.")
         elif query is not None:
-            self._query = query
             self._search(query, 1, focus_results=True)
 
     def action_refresh(self) -> None:
-        if self._query is None:
+        if self._failed is not None:  # retry what failed, not what is on screen
+            self._search(*self._failed)
+        elif self._query is None:
             self.action_search()
         else:
             self._search(self._query, self._page)
@@ -128,13 +132,13 @@ class SearchScreen(VonageScreen):
         if self._query is not None and self._page < page_count(self._count, self.PAGE_SIZE):
             self._search(self._query, self._page + 1)
         else:
-            self.notify("This is the last page.", timeout=3)
+            self._say("This is the last page.", timeout=3)
 
     def action_prev_page(self) -> None:
         if self._query is not None and self._page > 1:
             self._search(self._query, self._page - 1)
         else:
-            self.notify("This is the first page.", timeout=3)
+            self._say("This is the first page.", timeout=3)
 
     def action_focus_form(self) -> None:
         self.query_one(SearchForm).focus_first()
@@ -147,17 +151,17 @@ class SearchScreen(VonageScreen):
         try:
             result = await self.api.client.search_numbers(paged)
         except VonageError as exc:
-            self._pending = None
-            self._set_status(f"Search failed: {exc.message}")
+            self._pending, self._failed = None, (query, page, focus_results)
+            self._set_status(f"Search failed: {exc.message} (r retries)")
             self.report_error(exc, title="Search failed")
             return
-        self._pending = None
+        self._pending = self._failed = None
         self._show_page(query, page, result, focus_results)
 
     def _show_page(self, query: SearchQuery, page: int, result: AvailableNumbersPage, focus: bool) -> None:
         if page > 1 and not result.numbers:  # a page past the end answers {}: the list shrank
             self._count = min(self._count, (page - 1) * self.PAGE_SIZE)
-            self.notify("No more numbers on that page; the list has changed. Press r to refresh.", timeout=5)
+            self._say("No more numbers on that page; the list has changed. Press r to refresh.", timeout=5)
             self._show_status()
             return
         self._query, self._page, self._count = query, page, result.count
@@ -196,14 +200,14 @@ class SearchScreen(VonageScreen):
     def _copy(self, event: FastTable.CopyRequested) -> None:
         if isinstance(event.key, str):
             self.app.copy_to_clipboard(event.key)
-            self.notify(f"Copied {event.key}", timeout=3)
+            self._say(f"Copied {event.key}", timeout=3)
 
     @on(FastTable.RowSelected, "#search-results")
     def _selected(self, event: FastTable.RowSelected) -> None:
         number = self._numbers.get(event.key) if isinstance(event.key, str) else None
         if number is not None:
             country = self._query.country if self._query else ""
-            self.notify(detail_line(number, country) + ". Press b to buy it.", title="Number", timeout=8)
+            self._say(detail_line(number, country) + ". Press b to buy it.", title="Number", timeout=8)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
@@ -217,19 +221,26 @@ class SearchScreen(VonageScreen):
             return None if self._page <= 1 else True
         return allowed
 
+    def _say(self, message: str, **kwargs: Any) -> None:
+        """A toast shown literally: server labels and typed text may hold [brackets]."""
+        self.notify(message, markup=False, **kwargs)
+
     # -- buying ---------------------------------------------------------------------------------
 
     def _highlighted_number(self) -> AvailableNumber | None:
-        key = self.query_one("#search-results", FastTable).cursor_key
+        try:
+            key = self.query_one("#search-results", FastTable).cursor_key
+        except NoMatches:  # asked (by the footer) before the table is composed
+            return None
         return self._numbers.get(key) if isinstance(key, str) else None
 
     def action_buy(self) -> None:
         number = self._highlighted_number()
         if number is None:
-            self.notify("Search, then highlight a number to buy.", severity="warning", timeout=4)
+            self._say("Search, then highlight a number to buy.", severity="warning", timeout=4)
             return
         if self._buying:  # never cancel a purchase in flight by starting another
-            self.notify("A purchase is still in progress; wait for its result.", severity="warning", timeout=4)
+            self._say("A purchase is still in progress; wait for its result.", severity="warning", timeout=4)
             return
         self._buy(number, self._query.country if self._query else number.country)
 
@@ -252,7 +263,7 @@ class SearchScreen(VonageScreen):
             return
         self.vapp.set_balance(balance)
         if price is not None and balance.value < price:
-            self.notify(
+            self._say(
                 f"{shown} costs {money(price)} to set up, but the balance is only {money(balance.value)}. "
                 "Top up the account first; nothing was bought.",
                 title="Balance too low",
@@ -260,9 +271,10 @@ class SearchScreen(VonageScreen):
                 timeout=10,
             )
             return
-        dialog = ConfirmDialog(f"Buy {shown}?", confirm_body(number, country, balance.value), yes_label="Buy")
+        body = escape(confirm_body(number, country, balance.value))  # server text shown as it is
+        dialog = ConfirmDialog(f"Buy {shown}?", body, yes_label="Buy")
         if not await self.app.push_screen_wait(dialog):
-            self.notify(f"Not bought: {shown}.", timeout=3)
+            self._say(f"Not bought: {shown}.", timeout=3)
             return
         self._set_status(f"Buying {shown}…")
         outcome = await self.vapp.ops.buy(country, number.msisdn, price=price)
@@ -271,15 +283,15 @@ class SearchScreen(VonageScreen):
             await self._bought(number, country, price, reconciled=outcome.reconciled)
         elif outcome.unknown:
             self.store.owned.invalidate()
-            self.notify(outcome.message, title=f"Unknown whether {shown} was bought", severity="warning", timeout=15)
+            self._say(outcome.message, title=f"Unknown whether {shown} was bought", severity="warning", timeout=15)
             self.vapp.refresh_balance()
         elif isinstance(outcome.error, ActionFailed):
             reason = outcome.error.label or outcome.message  # the server's words, verbatim
-            self.notify(reason, title=f"Vonage refused to sell {shown}", severity="error", timeout=12)
+            self._say(reason, title=f"Vonage refused to sell {shown}", severity="error", timeout=12)
         elif outcome.reconciled:
-            self.notify(outcome.message, title=f"{shown} was not bought", severity="warning", timeout=12)
+            self._say(outcome.message, title=f"{shown} was not bought", severity="warning", timeout=12)
         else:
-            self.notify(outcome.message, title=f"{shown} was not bought", severity="error", timeout=10)
+            self._say(outcome.message, title=f"{shown} was not bought", severity="error", timeout=10)
 
     async def _bought(self, number: AvailableNumber, country: str, price: Decimal | None, *, reconciled: bool) -> None:
         """Make the purchase visible everywhere: store, header balance, results, a toast."""
@@ -309,6 +321,6 @@ class SearchScreen(VonageScreen):
         text = f"Bought {shown_number(number, country)} for {money(price)}"
         if reconciled:
             text += " (the answer was lost, but the account shows the number now)"
-        self.notify(text, title="Purchase", timeout=8)
+        self._say(text, title="Purchase", timeout=8)
         self._show_detail(table.cursor_key)
         self.refresh_bindings()

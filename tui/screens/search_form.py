@@ -27,7 +27,11 @@ TYPE_OPTIONS: list[tuple[str, str]] = [("Any type", "any")] + [(t, t) for t in v
 MATCH_OPTIONS: list[tuple[str, int]] = [("starts with", 0), ("contains", 1), ("ends with", 2)]
 FEATURE_BOXES = ("SMS", "VOICE", "MMS")
 #: field of an InputError -> the Static under that field
-ERROR_SLOTS = {"country": "#search-country-error", "pattern": "#search-pattern-error", "features": "#search-features-error"}
+ERROR_SLOTS = {
+    "country": "#search-country-error",
+    "pattern": "#search-pattern-error",
+    "features": "#search-features-error",
+}
 
 
 class CountrySuggester(Suggester):
@@ -66,8 +70,8 @@ class SearchForm(Vertical):
             yield Label("Type", classes="search-label")
             yield Select(TYPE_OPTIONS, value="any", allow_blank=False, id="search-type", compact=True)
         with Horizontal(classes="search-row search-notes"):
-            yield Static("", id="search-country-hint", classes="dim")
-            yield Static("", id="search-country-error", classes="field-error")
+            yield Static("", markup=False, id="search-country-hint", classes="dim")
+            yield Static("", markup=False, id="search-country-error", classes="field-error")
         with Horizontal(classes="search-row"):
             yield Label("Pattern", classes="search-label")
             yield Input(placeholder="digits", id="search-pattern", compact=True)
@@ -76,8 +80,8 @@ class SearchForm(Vertical):
                 yield FeatureBox(name, id=f"search-{name.lower()}", compact=True)
             yield Button("Search", id="search-go", compact=True)
         with Horizontal(classes="search-row search-notes"):
-            yield Static("", id="search-pattern-error", classes="field-error")
-            yield Static("", id="search-features-error", classes="field-error")
+            yield Static("", markup=False, id="search-pattern-error", classes="field-error")
+            yield Static("", markup=False, id="search-features-error", classes="field-error")
 
     def on_mount(self) -> None:
         for selector in ("#search-country-hint", *ERROR_SLOTS.values()):

@@ -57,8 +57,9 @@ def row_cells(number: AvailableNumber, country: str) -> tuple[str, str, str, str
 
 def detail_line(number: AvailableNumber, country: str) -> str:
     """The line under the table for the highlighted row."""
+    features = ", ".join(number.features) or "no features listed"
     return (
-        f"{shown_number(number, country)} · {number.type or '?'} · {', '.join(number.features) or 'no features listed'}"
+        f"{shown_number(number, country)} · {number.type or '?'} · {features}"
         f" · setup {money(number.initial_price)} · monthly {money(number.cost)} · {limitations_text(number)}"
     )
 

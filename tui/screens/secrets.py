@@ -8,6 +8,7 @@ be deduced: the account has a single secret (we authenticated, so it is ours), o
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -319,8 +320,8 @@ class SecretsScreen(VonageScreen):
         old = ", ".join(s.id for s in self._secrets) or "the current secret"
         body = (
             f"Rotate the API secret of account {account}?\n\n"
-            "1. create a new random secret  2. store it for this profile  3. reconnect and check it works  "
-            f"4. revoke the old secret {old}.\n\nIf a step fails it is undone and the old secret keeps working."
+            "1. create a new random secret\n2. store it for this profile\n3. reconnect and check that it works\n"
+            f"4. revoke the old secret {old}\n\nIf a step fails it is undone and the old secret keeps working."
         )
 
         def _answer(yes: bool | None) -> None:
@@ -349,8 +350,21 @@ class SecretsScreen(VonageScreen):
         if old is None:
             return
         new = SecretStr(generate_secret())
-        result = await self.make_rotation().run(old, new)
+        rotation = self.make_rotation()
+        try:
+            result = await rotation.run(old, new)
+        except asyncio.CancelledError:
+            self._rotation_interrupted(rotation.steps)
+            raise
         self._rotated(result, new)
+
+    def _rotation_interrupted(self, steps: list[str]) -> None:
+        done = "; ".join(steps) or "nothing yet"
+        text = (f"Rotation interrupted (done: {done}). No secret in use or stored was revoked, so you are not "
+                "locked out; refresh (r) and revoke any secret you do not need.")
+        self._status(text, error=True)
+        self.notify(text, title="Rotation", severity="warning", timeout=15)
+        self._loaded_at = None
 
     def _rotated(self, result: RotationResult, new: SecretStr) -> None:
         if result.in_use_id:

@@ -224,7 +224,10 @@ class FastTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
         """Replace every row; the filter, sort, cursor key and marks (of keys still present) stay."""
         self._store.set_rows(rows)
-        self._marked = {key for key in self._marked if key in self._store}
+        kept = {key for key in self._marked if key in self._store}
+        if kept != self._marked:
+            self._marked = kept
+            self.post_message(self.MarksChanged(self, frozenset(kept)))
         self._data_changed()
 
     def append_rows(self, rows: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
@@ -395,7 +398,7 @@ class FastTable(ScrollView, can_focus=True):
         key = self.sort_column
         self.sort_by(key if key is not None else self.columns[0].key, reverse=not self.sort_reverse)
 
-    async def _on_click(self, event: events.Click) -> None:
+    def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -491,23 +494,22 @@ class FastTable(ScrollView, can_focus=True):
     def _on_blur(self, event: events.Blur) -> None:
         self.refresh()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # look the styles up once per paint, not once per line
-        self._styles = {
+    def _lookup_styles(self) -> dict[str, Style]:
+        styles = {
             name: self.get_component_rich_style(f"fast-table--{name}")
             for name in ("header", "cursor", "marked", "empty")
         }
-        self._styles["base"] = self.rich_style
+        styles["base"] = self.rich_style
+        return styles
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles = self._lookup_styles()  # once per paint, not once per line
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if not self._styles:
-            self._styles = {
-                name: self.get_component_rich_style(f"fast-table--{name}")
-                for name in ("header", "cursor", "marked", "empty")
-            }
-            self._styles["base"] = self.rich_style
+            self._styles = self._lookup_styles()
         base = self._styles["base"]
         if y == 0:
             return self._line(self._header_text(), width, base + self._styles["header"])

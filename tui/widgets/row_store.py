@@ -13,9 +13,10 @@ a match from running across two cells.
 
 Sorting is numeric-aware: a cell that reads as a number (spaces, "+", thousands commas and a
 currency code or sign allowed: "+44 7700 900123", "1,234.50", "0.85 EUR", "€3") sorts by value,
-numbers first, then other text case-insensitively, then empty cells. Keys are computed once per
-column and kept for the current sort column, so toggling the direction costs nothing: the view
-is stored ascending and read backwards when reversed.
+numbers first, then other text case-insensitively, then empty cells. Keys are computed when a
+column is sorted, kept up to date for the current sort column (new rows are placed by bisection)
+and parked for earlier columns until a row changes. Toggling the direction costs nothing: the
+view is stored ascending and read backwards when reversed.
 """
 
 from __future__ import annotations
@@ -132,6 +133,8 @@ class RowStore(Generic[K]):
         # (its fast paths) rather than tuples: rank 0 number, 1 text, 2 empty; value per rank
         self._rank = bytearray()
         self._value: list[float | str] = []
+        # keys of columns sorted before, kept while no row changes: sorting back is cheaper
+        self._parked: dict[int, tuple[bytearray, list[float | str]]] = {}
         self.widths = [0] * column_count
         """Widest cell seen per column (in terminal cells); grows, and is re-measured on `set_rows`."""
 
@@ -180,10 +183,6 @@ class RowStore(Generic[K]):
                 return None
         return len(self._visible) - 1 - at if self.reverse else at
 
-    def keys(self) -> list[K]:
-        """Every live key, in arrival order."""
-        return [key for key in self._keys if key is not None]
-
     def visible_keys(self) -> list[K]:
         """The keys of the view, top to bottom."""
         keys = self._keys
@@ -200,6 +199,7 @@ class RowStore(Generic[K]):
         self._visible.clear()
         self._rank = bytearray()
         self._value = []
+        self._parked.clear()
         self.widths = [0] * self.column_count
 
     def set_rows(self, rows: Iterable[tuple[K, Sequence[str]]]) -> None:
@@ -231,6 +231,7 @@ class RowStore(Generic[K]):
         slot = self._slot.pop(key, None)
         if slot is None:
             return False
+        self._parked.clear()
         self._unplace(slot)
         self._keys[slot] = None
         self._cells[slot] = None
@@ -255,9 +256,13 @@ class RowStore(Generic[K]):
         if column is not None and not 0 <= column < self.column_count:
             raise IndexError(column)
         if column != self.sort_column:
+            if self.sort_column is not None:
+                self._parked[self.sort_column] = (self._rank, self._value)
             self.sort_column = column
             if column is None:
                 self._rank, self._value = bytearray(), []
+            elif column in self._parked:
+                self._rank, self._value = self._parked.pop(column)
             elif self._cells:
                 with _gc_paused():
                     keys = [sort_key(row[column]) if row is not None else _EMPTY for row in self._cells]
@@ -268,6 +273,7 @@ class RowStore(Generic[K]):
 
     # -- internals ---------------------------------------------------------------------------
     def _checked(self, cells: Sequence[str]) -> tuple[str, ...]:
+        self._parked.clear()  # rows are about to change: other columns' keys go stale
         row = tuple(map(str, cells))
         if len(row) != self.column_count:
             raise ValueError(f"row has {len(row)} cells, the table has {self.column_count} columns")

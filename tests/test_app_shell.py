@@ -67,10 +67,10 @@ async def test_question_mark_lists_this_screens_keys(make_app) -> None:
 async def test_every_binding_has_an_id(make_app) -> None:
     from textual.binding import Binding
 
-    from tui.app import MAIN_SCREENS, VonageApp
+    from tui.app import VonageApp, screen_classes
 
     missing = []
-    for owner in (VonageApp, *MAIN_SCREENS.values()):
+    for owner in (VonageApp, *screen_classes().values()):
         for b in owner.__dict__.get("BINDINGS", []):
             if isinstance(b, Binding) and b.id is None:
                 missing.append(f"{owner.__name__}:{b.key}")
@@ -88,14 +88,14 @@ async def test_palette_offers_actions_of_every_screen(make_app) -> None:
 
 
 async def test_read_only_hides_write_actions(make_app) -> None:
-    from tui.app import MAIN_SCREENS
+    from tui.app import screen_classes
 
     app = make_app(read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert "READ-ONLY" in app.badges
         titles = " ".join(c.title for c in app.get_system_commands(app.screen))
-        for mode, cls in MAIN_SCREENS.items():
+        for mode, cls in screen_classes().items():
             app.set_focus(None)
             await app.switch_mode(mode)
             await pilot.pause()
@@ -160,3 +160,17 @@ async def test_help_rows_come_from_live_bindings(make_app) -> None:
         await pilot.pause()
         rows = describe_bindings(app.screen)
         assert any(desc == "Keys" for _, desc in rows)
+
+
+def test_first_paint_needs_no_heavy_imports() -> None:
+    """Start-up stays light: the app and its first screen import no HTTP, model or server code."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.cli, tui.app, tui.screens.numbers;"
+        "print(','.join(m for m in ('pydantic','httpx','uvicorn','starlette','keyring','tui.api.models',"
+        "'tui.sandbox.app') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

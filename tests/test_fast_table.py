@@ -85,6 +85,17 @@ async def test_long_cells_are_cut_with_an_ellipsis_to_fit_80_columns() -> None:
         assert "z" * 11 + "…" in strip.text
 
 
+async def test_the_sort_arrow_shows_in_a_narrow_column() -> None:
+    columns = [Column("country", "Country", width=7), Column("cost", "Cost", width=4, align="right")]
+    rows = [("a", ("GB", "1")), ("b", ("US", "2"))]
+    async with TableApp(rows, columns).run_test() as pilot:
+        table = pilot.app.query_one(FastTable)
+        table.sort_by("country")
+        assert table.render_line(0).text.startswith("  Coun… ▲ ")
+        table.sort_by("cost", reverse=True)
+        assert table.render_line(0).text.startswith("  Country ▼ C…")
+
+
 def test_layout_shrinks_auto_columns_before_fixed_ones() -> None:
     columns = [Column("a", "A"), Column("b", "B", width=10)]
     assert layout_widths(columns, [50, 10], 30) == [20, 10]

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
 
 from tui.api.client import VonageClient
 from tui.api.errors import NetworkError
@@ -54,7 +53,7 @@ async def test_lost_buy_answer_is_reconciled_and_charged_once(
     assert sandbox.state.accounts[DEMO_API_KEY].balance == pytest.approx(balance_before - float(price))
     entries = _entries_for(ops.journal, msisdn)  # type: ignore[arg-type]
     assert [(e.op, e.state, e.reconciled) for e in entries] == [("buy", DONE, True)]
-    assert entries[0].price == price and entries[0].country == "GB"
+    assert entries[0].price == price and entries[0].country == "GB" and entries[0].account == DEMO_API_KEY
     assert ops.journal.unfinished() == []  # type: ignore[union-attr]
 
 
@@ -191,6 +190,8 @@ async def test_a_purchase_interrupted_by_a_crash_is_reconciled_at_start_up(
     lost_id = journal.begin(profile="default", op="buy", target=not_bought, country="GB")
     # An entry of another profile is not this account's business.
     other_id = journal.begin(profile="elsewhere", op="buy", target=not_bought, country="GB")
+    # Nor is one made under the same profile name with another account's key.
+    foreign_id = journal.begin(profile="default", op="buy", target=not_bought, country="GB", account="zz999999")
     charged_before = len(sandbox.state.purchases)
 
     app = make_app(journal_path=str(path))
@@ -203,6 +204,7 @@ async def test_a_purchase_interrupted_by_a_crash_is_reconciled_at_start_up(
     assert states[done_id] == (DONE, True)
     assert states[lost_id] == (FAILED, True)
     assert states[other_id] == (PENDING, False)
+    assert states[foreign_id] == (PENDING, False)
     assert any(bought in n and "happened" in n and "did not" not in n for n in notes), notes
     assert any(not_bought in n and "did not happen" in n for n in notes), notes
     assert len(sandbox.state.purchases) == charged_before == 1  # reconciling reads, it never re-buys

@@ -218,7 +218,7 @@ async def _client_flows(sandbox: RunningSandbox, tmp_path: Path) -> tuple[list[B
 
 
 async def _app_flows(sandbox: RunningSandbox, make_app, tmp_path: Path, capfd) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    from tui.app import MAIN_SCREENS, VonageApp
+    from tui.app import VonageApp, screen_classes
     from tui.launch import LaunchOptions
 
     shots = tmp_path / "screenshots"
@@ -243,7 +243,7 @@ async def _app_flows(sandbox: RunningSandbox, make_app, tmp_path: Path, capfd) -
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.api.connected and app.profile_label.endswith(DEMO_API_KEY)
-        for index, name in enumerate(MAIN_SCREENS, start=1):
+        for index, name in enumerate(screen_classes(), start=1):
             await pilot.press(str(index))
             await pilot.pause()
             await app.workers.wait_for_complete()

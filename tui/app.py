@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import SecretStr
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -16,27 +16,40 @@ from textual.screen import Screen
 from tui.journal import Journal
 from tui.launch import LaunchOptions
 from tui.operations import Operations
-from tui.screens.account import AccountScreen
-from tui.screens.numbers import NumbersScreen
-from tui.screens.pools import PoolsScreen
-from tui.screens.search import SearchScreen
-from tui.screens.secrets import SecretsScreen
 from tui.store import Store
 from tui.worker import Activity, ApiService, describe_error
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from tui.config import Profile
 
 DEFAULT_REST = "https://rest.nexmo.com"
 DEFAULT_API = "https://api.nexmo.com"
 
-MAIN_SCREENS: dict[str, type[Screen]] = {
-    "numbers": NumbersScreen,
-    "search": SearchScreen,
-    "account": AccountScreen,
-    "secrets": SecretsScreen,
-    "pools": PoolsScreen,
+#: mode -> (module, class). Screens are imported when first shown, so start-up imports only one.
+SCREEN_PATHS: dict[str, tuple[str, str]] = {
+    "numbers": ("tui.screens.numbers", "NumbersScreen"),
+    "search": ("tui.screens.search", "SearchScreen"),
+    "account": ("tui.screens.account", "AccountScreen"),
+    "secrets": ("tui.screens.secrets", "SecretsScreen"),
+    "pools": ("tui.screens.pools", "PoolsScreen"),
 }
+MAIN_SCREENS = SCREEN_PATHS  # the mode names; `screen_class(mode)` gives the class
+
+
+def screen_class(mode: str) -> type[Screen]:
+    module, name = SCREEN_PATHS[mode]
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def screen_classes() -> dict[str, type[Screen]]:
+    """Every main screen class (imports them all: for the palette and tests, not start-up)."""
+    return {mode: screen_class(mode) for mode in SCREEN_PATHS}
+
+
+def _factory(mode: str) -> Callable[[], Screen]:
+    return lambda: screen_class(mode)()
 
 
 class VonageApp(App[None]):
@@ -44,7 +57,7 @@ class VonageApp(App[None]):
 
     TITLE = "vonage-tui"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar[dict[str, type[Screen]]] = dict(MAIN_SCREENS)  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {m: _factory(m) for m in SCREEN_PATHS}  # type: ignore[assignment]
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("1", "goto('numbers')", "Numbers", show=False, id="app.goto.numbers"),
@@ -88,7 +101,12 @@ class VonageApp(App[None]):
             badges.append("READ-ONLY")
         self.badges = " ".join(f"[reverse] {b} [/]" for b in badges)
         opts = self.options
-        if opts.api_key and opts.api_secret is not None:
+        # Paint the first screen before anything slow (sandbox, keyring, httpx, models): the
+        # screens show "connecting…" until `login` calls their `on_logged_in`.
+        await self.switch_mode(opts.initial_screen)
+        if opts.embedded_sandbox:
+            self.call_after_refresh(self._start_embedded_sandbox)
+        elif opts.api_key and opts.api_secret is not None:
             await self.login(
                 opts.api_key,
                 opts.api_secret,
@@ -99,6 +117,29 @@ class VonageApp(App[None]):
             )
         else:
             self._startup()
+
+    @work(group="startup", exclusive=True, exit_on_error=False)
+    async def _start_embedded_sandbox(self) -> None:
+        """`--demo`: the sandbox starts in a thread after the first paint; its credentials stay in memory."""
+        import asyncio
+
+        def start() -> tuple[object, str, str, str]:
+            importlib.import_module("tui.api.client")  # warm the heavy imports off the UI thread
+            from tui.sandbox.config import SandboxConfig
+            from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
+            from tui.sandbox.server import start_sandbox
+
+            context = start_sandbox(SandboxConfig())
+            running = context.__enter__()
+            return context, running.url, DEMO_API_KEY, DEMO_API_SECRET
+
+        from pydantic import SecretStr
+
+        context, url, key, secret = await asyncio.to_thread(start)
+        self._sandbox_context = context
+        self.options.rest_url = self.options.api_url = url
+        await self.login(key, SecretStr(secret), rest_url=url, api_url=url,
+                         label=f"demo · {key}", rate_limit=self.options.rate_limit)
 
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def _startup(self) -> None:
@@ -180,9 +221,6 @@ class VonageApp(App[None]):
         self.profile_label = label
         if self.current_mode not in MAIN_SCREENS:
             await self.switch_mode(self.options.initial_screen)
-            if os.environ.get("VONAGE_TUI_EXIT_AFTER_PAINT"):
-                # Start-up benchmark: leave as soon as the first screen has been painted.
-                self.call_after_refresh(self.exit)
         self.refresh_balance()
         self.reconcile_journal()
         screen = self.screen
@@ -316,7 +354,7 @@ class VonageApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of every main screen, so ctrl+p reaches anything from anywhere."""
         yield from super().get_system_commands(screen)
-        for mode, screen_cls in MAIN_SCREENS.items():
+        for mode, screen_cls in screen_classes().items():
             title = getattr(screen_cls, "SCREEN_TITLE", mode.title())
             yield SystemCommand(f"Go to {title}", f"Open the {title} screen", self._goto_cb(mode))
             for binding in screen_cls.__dict__.get("BINDINGS", []):
@@ -346,3 +384,8 @@ class VonageApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.api.close()
+        context = getattr(self, "_sandbox_context", None)
+        if context is not None:
+            import asyncio
+
+            await asyncio.to_thread(context.__exit__, None, None, None)

@@ -13,13 +13,12 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from tui.api.models import OwnedNumber
-from tui.config import cache_dir
 from tui.fsutil import InsecurePermissions, read_private_file, write_private_file
+
+if TYPE_CHECKING:
+    from tui.api.models import OwnedNumber
 
 FORMAT = 1
 _PREFIX = "owned-"
@@ -33,6 +32,8 @@ def profile_key(api_key: str, host: str) -> str:
 def owned_path(profile_key: str) -> Path:
     """Where ``profile_key``'s owned numbers are cached (a hash, so any key makes a safe file name)."""
     digest = hashlib.sha256(profile_key.encode("utf-8")).hexdigest()[:32]
+    from tui.config import cache_dir
+
     return cache_dir() / f"{_PREFIX}{digest}.json"
 
 
@@ -69,6 +70,10 @@ def load_owned(profile_key: str) -> tuple[list[OwnedNumber], float] | None:
     saved_at, items = body.get("saved_at"), body.get("numbers")
     if isinstance(saved_at, bool) or not isinstance(saved_at, (int, float)) or not isinstance(items, list):
         return None
+    from pydantic import ValidationError
+
+    from tui.api.models import OwnedNumber
+
     try:
         numbers = [OwnedNumber.model_validate(item) for item in items]
     except ValidationError:

@@ -153,16 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.demo:
-        from tui.sandbox.config import SandboxConfig
-        from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
-        from tui.sandbox.server import start_sandbox
-
-        with start_sandbox(SandboxConfig()) as sandbox:
-            options.rest_url = options.api_url = sandbox.url
-            options.api_key, options.api_secret = DEMO_API_KEY, SecretStr(DEMO_API_SECRET)
-            options.profile_label = f"demo · {DEMO_API_KEY}"
-            options.rate_limit = 30.0  # what the sandbox account reports as max-calls-per-second
-            return _run_app(options)
+        options.embedded_sandbox = True
+        options.rate_limit = 30.0  # what the sandbox account reports as max-calls-per-second
+        return _run_app(options)
 
     env_key, env_secret = os.environ.get("VONAGE_API_KEY"), os.environ.get("VONAGE_API_SECRET")
     if env_key and env_secret:

@@ -37,6 +37,8 @@ class JournalEntry:
     price: str = ""
     batch: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    account: str = ""
+    """The API key the change was made with ("" in entries written before it was recorded)."""
     state: str = PENDING
     outcome: str = ""
     ended_at: float | None = None
@@ -91,6 +93,7 @@ class Journal:
         price: str = "",
         batch: str = "",
         details: dict[str, Any] | None = None,
+        account: str = "",
     ) -> str:
         """Record the intent before the request is sent; returns the entry id."""
         entry_id = uuid.uuid4().hex[:12]
@@ -106,6 +109,7 @@ class Journal:
                 "price": price,
                 "batch": batch,
                 "details": details or {},
+                "account": account,
             }
         )
         return entry_id
@@ -149,6 +153,7 @@ class Journal:
                         price=_text(rec.get("price")),
                         batch=_text(rec.get("batch")),
                         details=details if isinstance(details, dict) else {},
+                        account=_text(rec.get("account")),
                     )
                 elif rec.get("kind") == "end" and rec["id"] in by_id:
                     entry = by_id[rec["id"]]

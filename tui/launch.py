@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 
 @dataclass
@@ -13,6 +14,8 @@ class LaunchOptions:
     """Built by ``tui.cli``; read by ``VonageApp`` on mount."""
 
     demo: bool = False
+    #: `--demo`: the app starts the sandbox itself, in a thread, after its first paint.
+    embedded_sandbox: bool = False
     profile: str | None = None
     read_only: bool = False
     initial_screen: str = "numbers"

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from tui.api.errors import BadResponse, NetworkError, NotFound, ServerError, VonageError
 from tui.journal import DONE, FAILED, UNKNOWN, Journal, JournalEntry
 
 logger = logging.getLogger("tui.operations")
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from tui.api.client import VonageClient
     from tui.api.models import BatchResult, NumberUpdate, OwnedNumber
 
@@ -98,7 +98,7 @@ class Operations:
         if self.journal is None:
             return ""
         return await asyncio.to_thread(
-            self.journal.begin, profile=self.profile, op=op, target=target, **kw
+            self.journal.begin, profile=self.profile, op=op, target=target, account=self.client.api_key, **kw
         )
 
     async def _end(self, entry_id: str, state: str, outcome: str, *, reconciled: bool = False) -> str:
@@ -256,6 +256,8 @@ class Operations:
     # -- secrets (the secret's value is never journaled) --------------------------------------
 
     async def create_secret(self, secret: str | SecretStr, *, api_key: str | None = None) -> Outcome:
+        from pydantic import SecretStr
+
         if not isinstance(secret, SecretStr):
             secret = SecretStr(secret)  # no frame of ours keeps the value as plain text
         before = {s.id for s in await self.client.list_secrets(api_key)}
@@ -391,6 +393,9 @@ class Operations:
         if self.journal is None:
             return []
         entries = await asyncio.to_thread(self.journal.unfinished, self.profile)
+        # A profile name can be reused for another account (e.g. "default" with other credentials):
+        # that account's numbers say nothing about this entry, so leave it for the account it belongs to.
+        entries = [e for e in entries if not e.account or e.account == self.client.api_key]
         reports = []
         for entry in entries:
             reports.append(await self._reconcile(entry))

@@ -21,6 +21,7 @@ import asyncio
 import base64
 import math
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -203,20 +204,26 @@ def startup(runs: int) -> tuple[float, float]:
     import pty
 
     for _ in range(runs):
-        env = {**os.environ, "VONAGE_TUI_EXIT_AFTER_PAINT": "1", "TERM": "xterm-256color",
+        # The first frame is "painted" when the terminal has received the header's title.
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36",
                "VONAGE_TUI_CONFIG_DIR": tempfile.mkdtemp(), "VONAGE_TUI_CACHE_DIR": tempfile.mkdtemp()}
         t = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:
             os.execvpe(sys.executable, [sys.executable, "-m", "tui", "--demo"], env)
-        while True:
+        seen = b""
+        while b"Numbers" not in seen:
             try:
-                if not os.read(fd, 65536):
-                    break
+                chunk = os.read(fd, 65536)
             except OSError:
                 break
-        os.waitpid(pid, 0)
+            if not chunk:
+                break
+            seen = (seen + chunk)[-200_000:]
         paints.append(time.perf_counter() - t)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
     return statistics.median(imports) - statistics.median(base), statistics.median(paints)
 
 
@@ -245,7 +252,7 @@ def main() -> None:
         ]), flush=True)
     imp, paint = startup(args.runs)
     print(f"\nstart-up (median of {args.runs}): import tui {imp * 1000:.0f} ms (python itself excluded); "
-          f"`vonage-tui --demo` to first painted screen {paint * 1000:.0f} ms")
+          f"`vonage-tui --demo` until the terminal has received the first screen {paint * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,12 @@ async def run_one(kind: str, count: int, cap: float, freeze: bool = False) -> di
             for text in KEYSTROKES:
                 await step(strokes, lambda text=text: adapter.filter(table, rows, text))
             result["filter_sorted"] = f"median {strokes.median()}, worst {strokes.worst()}"
+            table.filter_text = "7"
+            late = make_rows(2_000, seed=2)
+            batches = Steps()
+            for at in range(0, len(late), 100):
+                await step(batches, lambda at=at: adapter.append(table, late[at : at + 100]))
+            result["append_sorted"] = f"median {batches.median()}, worst {batches.worst()}"
         result["stall_interactive"] = f"longest {ms(max(lags, default=0.0))}"
         stop.set()
         await beat
@@ -243,6 +249,8 @@ def report(r: dict) -> None:
     if "filter_sorted" in r:
         print(f"filter keystroke, sorted view: {r['filter_sorted']}")
     print(f"sort: {r['sort']}")
+    if "append_sorted" in r:
+        print(f"append 100 rows into the sorted, filtered view: {r['append_sorted']}")
     print(f"cursor down: median {r['keypress']}; stalls after loading: {r['stall_interactive']}")
     print(f"RSS: empty app {r['rss_empty']:.0f} MB, loaded {r['rss_loaded']:.0f} MB, "
           f"end {r['rss_end']:.0f} MB, peak {r['rss_peak']:.0f} MB (each includes the benchmark's own "

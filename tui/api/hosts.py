@@ -14,8 +14,6 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-import httpx
-
 from .errors import InsecureURL
 
 DEFAULT_REST_URL = "https://rest.nexmo.com"
@@ -56,6 +54,8 @@ def validate_base_url(url: str, field: str = "url") -> str:
         raise InsecureURL("a base URL must start with https:// (or http:// for this computer)", field=field)
     if _FORBIDDEN.search(rest):
         raise InsecureURL("a base URL may not contain credentials, spaces, backslashes, '%', '?' or '#'", field=field)
+    import httpx  # deferred: `import tui.cli` must stay light
+
     try:
         parts = urlsplit(f"{scheme}://{rest}")
         port = parts.port  # raises ValueError on a bad port

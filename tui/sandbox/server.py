@@ -29,6 +29,13 @@ from .state import SandboxState
 
 _START_TIMEOUT = 10.0
 _GRACE = 2.0
+_TLS_CLOSE_WAIT = 0.05
+"""How long an idle TLS connection may take to answer our close_notify before it is cut off.
+
+``transport.close()`` on a TLS connection waits for the peer's close_notify, and a pooled keep-alive
+client that is not reading (``requests``, which the official SDK uses, or any client left open) never
+sends one: without this, every such connection would hold the shutdown for the whole ``_GRACE``.
+"""
 
 
 @dataclass
@@ -77,14 +84,32 @@ class _QuickServer(uvicorn.Server):
         state = self.server_state
         for connection in list(state.connections):
             connection.shutdown()
-        deadline = time.monotonic() + _GRACE
+        started = time.monotonic()
+        deadline = started + _GRACE
         while (state.connections or state.tasks) and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
+            if time.monotonic() - started >= _TLS_CLOSE_WAIT:
+                _abort_idle(state.connections)
         for task in list(state.tasks):
             task.cancel()
         for server in self.servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), timeout=_GRACE)
+
+
+def _abort_idle(connections: set) -> None:
+    """Cut off connections that are between requests and have nothing left to send.
+
+    A request in flight, or a response still being written, keeps the rest of the grace period.
+    """
+    for connection in list(connections):
+        cycle = getattr(connection, "cycle", None)
+        transport = getattr(connection, "transport", None)
+        if transport is None or not (cycle is None or getattr(cycle, "response_complete", True)):
+            continue
+        with contextlib.suppress(Exception):
+            if transport.get_write_buffer_size() == 0:
+                transport.abort()
 
 
 def _bind(host: str, port: int) -> socket.socket:

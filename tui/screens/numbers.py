@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from textual import events, on, work
@@ -25,8 +25,6 @@ from textual.worker import Worker, get_current_worker
 
 from tui import cache
 from tui.api.errors import InputError, NotFound, VonageError
-from tui.api.models import OwnedNumber
-from tui.api.request_models import OwnedQuery
 from tui.screens.base import VonageScreen
 from tui.screens.numbers_edit import NumberEditDialog, build_update
 from tui.screens.numbers_filter import NumbersFilterDialog, describe_query
@@ -41,6 +39,10 @@ from tui.screens.numbers_format import (
 )
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
+
+if TYPE_CHECKING:
+    from tui.api.models import OwnedNumber
+    from tui.api.request_models import OwnedQuery
 
 COLUMNS = (
     Column("number", "Number", width=17),
@@ -208,6 +210,8 @@ class NumbersScreen(VonageScreen):
             if "pattern" not in filters:
                 filters.pop("search_pattern", None)
             try:
+                from tui.api.request_models import OwnedQuery
+
                 self._query = OwnedQuery(**filters)
             except InputError as exc:
                 self.notify(f"Ignored the server filter: {exc.message}", severity="warning")
@@ -411,7 +415,7 @@ class NumbersScreen(VonageScreen):
         def done(result: OwnedQuery | None | bool) -> None:
             if result is False:
                 return
-            self._set_query(result if isinstance(result, OwnedQuery) else None)
+            self._set_query(None if isinstance(result, bool) else result)
 
         self.app.push_screen(NumbersFilterDialog(self._query), done)
 

@@ -8,6 +8,8 @@ typed stays. The sending itself is the screen's ``save`` callback (it re-reads t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Awaitable, Callable
 
 from textual import on, work
@@ -17,12 +19,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tui.api.client import _follow_application
 from tui.api.errors import InputError
-from tui.api.models import OwnedNumber
-from tui.api.request_models import NumberUpdate
 from tui.screens.numbers_format import current_fields, group_msisdn
 from tui.worker import describe_error
+
+if TYPE_CHECKING:
+    from tui.api.models import OwnedNumber
+    from tui.api.request_models import NumberUpdate
 
 #: (field, label, placeholder) in form order; voice_callback_type is a Select.
 FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -38,7 +41,7 @@ VOICE_TYPES = [("none", ""), ("sip", "sip"), ("tel", "tel"), ("app", "app")]
 
 STATUS_HINT = "Empty unsets. Settings not shown here are kept. ctrl+s saves."
 
-SaveCallback = Callable[[OwnedNumber, dict[str, str]], Awaitable[OwnedNumber]]
+SaveCallback = Callable[["OwnedNumber", dict[str, str]], Awaitable["OwnedNumber"]]
 
 
 def build_update(number: OwnedNumber, changes: dict[str, str]) -> NumberUpdate:
@@ -47,13 +50,16 @@ def build_update(number: OwnedNumber, changes: dict[str, str]) -> NumberUpdate:
     Raises InputError naming the field. Callback pairs of type "app" that pointed at the old
     application follow a new ``app_id`` (as ``VonageClient.update_number_fields`` does).
     """
+    from tui.api.client import _follow_application
+    from tui.api.request_models import NumberUpdate
+
     NumberUpdate.check_changes(number.country, number.msisdn, **changes)
     current = current_fields(number)
     merged = _follow_application(current, dict(changes))
     return NumberUpdate.merged({"country": number.country, "msisdn": number.msisdn, **current}, merged)
 
 
-class NumberEditDialog(ModalScreen[OwnedNumber | None]):
+class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
     """Dismisses with the updated number, or None when closed without a change."""
 
     BINDINGS = [

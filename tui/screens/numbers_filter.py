@@ -6,6 +6,8 @@ they are validated here (``OwnedQuery``) and a bad value is named next to its fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from typing import Any
 
 from textual import on
@@ -16,7 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.api.errors import InputError
-from tui.api.request_models import OwnedQuery
+
+if TYPE_CHECKING:
+    from tui.api.request_models import OwnedQuery
 
 MATCH_CHOICES = [("starts with", 0), ("contains", 1), ("ends with", 2)]
 HAS_APP_CHOICES: list[tuple[str, str]] = [("any", "any"), ("linked", "yes"), ("not linked", "no")]
@@ -47,11 +51,13 @@ def build_query(values: dict[str, Any]) -> OwnedQuery | None:
         data.pop("search_pattern", None)
     if not data:
         return None
+    from tui.api.request_models import OwnedQuery
+
     query = OwnedQuery(**data)
     return query if query.model_dump(exclude_none=True) else None
 
 
-class NumbersFilterDialog(ModalScreen[OwnedQuery | None | bool]):
+class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
     """Returns the new query, None for "no server filter", or False when cancelled."""
 
     BINDINGS = [

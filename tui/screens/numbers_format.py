@@ -7,13 +7,17 @@ as plain digits.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tui.api.models import OwnedNumber
+if TYPE_CHECKING:
+    from tui.api.models import OwnedNumber
+
 
 # ISO country -> calling code, for the countries Vonage sells numbers in most; others fall back to a
 # guess from the leading digits (the grouping is only for reading, the digits are never changed).

@@ -541,6 +541,9 @@ class FastTable(ScrollView, can_focus=True):
         for index, (column, column_width) in enumerate(zip(self.columns, self._widths())):
             label = column.label
             if index == sort_index:
+                # the arrow always shows: the label gives way if the column is narrow
+                if cell_len(label) + 2 > column_width:
+                    label = _fit(label, max(0, column_width - 2), column.align)
                 label = f"{arrow} {label}" if column.align == "right" else f"{label} {arrow}"
             labels.append(_fit(label, column_width, column.align))
         return " " * GUTTER + " ".join(labels)

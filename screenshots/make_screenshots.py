@@ -114,10 +114,16 @@ async def wait_for(pilot, condition: Callable[[], bool], what: str, timeout: flo
     await pilot.pause()
 
 
-def save(app, out: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Toasts (e.g. "Copied …") and blinking cursors would make the picture differ from run to run."""
+def save(app, out: Path, name: str, screen: str) -> None:  # type: ignore[no-untyped-def]
+    """Save the screen, which must be ``screen`` (a class name): never an empty or wrong picture.
+
+    Toasts (e.g. "Copied …") and blinking cursors would make the picture differ from run to run.
+    """
     from textual.widgets import Input
 
+    shown = type(app.screen).__name__
+    if shown != screen:
+        raise RuntimeError(f"{name}.svg: expected {screen} on top, found {shown}")
     app.clear_notifications()
     for widget in app.screen.query(Input):
         widget.cursor_blink = False
@@ -159,7 +165,7 @@ async def shoot_numbers(app, pilot, out: Path) -> None:  # type: ignore[no-untyp
     else:
         await pilot.press("j")
     await settle(app, pilot)
-    save(app, out, "numbers")
+    save(app, out, "numbers", "NumbersScreen")
 
 
 async def shoot_search(app, pilot, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -168,22 +174,22 @@ async def shoot_search(app, pilot, out: Path) -> None:  # type: ignore[no-untype
     await settle(app, pilot)
     await pilot.press("j")  # the second row: the cursor is visibly on a result
     await settle(app, pilot)
-    save(app, out, "search")
+    save(app, out, "search", "SearchScreen")
     await pilot.press("b")
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the buy confirmation")
-    save(app, out, "buy-confirm")
+    save(app, out, "buy-confirm", "ConfirmDialog")
     await pilot.press("escape")  # "No": nothing is bought
     await settle(app, pilot)
 
 
 async def shoot_account(app, pilot, out: Path) -> None:  # type: ignore[no-untyped-def]
     await settle(app, pilot)
-    save(app, out, "account")
+    save(app, out, "account", "AccountScreen")
 
 
 async def shoot_secrets(app, pilot, out: Path) -> None:  # type: ignore[no-untyped-def]
     await settle(app, pilot)
-    save(app, out, "secrets")
+    save(app, out, "secrets", "SecretsScreen")
 
 
 async def shoot_pools(app, pilot, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +197,7 @@ async def shoot_pools(app, pilot, out: Path) -> None:  # type: ignore[no-untyped
     await settle(app, pilot)
     await pilot.press("5")
     await settle(app, pilot)
-    save(app, out, "pools")
+    save(app, out, "pools", "PoolsScreen")
 
 
 async def shoot_login(app, pilot, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -207,7 +213,7 @@ async def shoot_login(app, pilot, out: Path) -> None:  # type: ignore[no-untyped
     await pilot.press(*LOGIN_SECRET)
     await pilot.pause()
     assert app.screen.query_one("#login-secret", Input).value == LOGIN_SECRET
-    save(app, out, "login")
+    save(app, out, "login", "LoginScreen")
 
 
 async def run(app, size, body: Callable[..., Awaitable[None]], out: Path) -> None:  # type: ignore[no-untyped-def]

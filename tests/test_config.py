@@ -25,6 +25,7 @@ from tui.config import (
     config_path,
     get_profile,
     load_config,
+    parse_config,
     remove_profile,
     rename_profile,
     save_config,
@@ -202,27 +203,48 @@ def test_bad_urls_refused_without_echoing(url: str) -> None:
     assert SECRET not in str(info.value)
 
 
-URLS = [
-    "https://rest.nexmo.com", "https://api.nexmo.com/", "http://127.0.0.1:8080", "http://localhost:1",
-    "http://[::1]:9000", "https://example.test/vonage", "http://rest.nexmo.com", "http://127.0.0.1.evil.example",
-    "http://localhost.evil.example", "ftp://rest.nexmo.com", "rest.nexmo.com", "https://a b.example",
-    "https://rest.nexmo.com/%2e%2e", "https://rest.nexmo.com\\@evil.example", "https://u@rest.nexmo.com",
-    "https://rest.nexmo.com#x", "https://rest.nexmo.com:99999", "https://", "http://10.0.0.1",
+ACCEPTED_URLS = {  # as typed -> as stored (normalised by tui.api.hosts.validate_base_url)
+    "https://rest.nexmo.com": "https://rest.nexmo.com",
+    "https://api.nexmo.com/": "https://api.nexmo.com",
+    "http://127.0.0.1:8080": "http://127.0.0.1:8080",
+    "http://localhost:1": "http://localhost:1",
+    "http://[::1]:9000": "http://[::1]:9000",
+    "https://example.test/vonage": "https://example.test/vonage",
+}
+REFUSED_URLS = [
+    "http://rest.nexmo.com", "http://127.0.0.1.evil.example", "http://localhost.evil.example",
+    "ftp://rest.nexmo.com", "rest.nexmo.com", "https://a b.example", "https://rest.nexmo.com/%2e%2e",
+    "https://rest.nexmo.com\\@evil.example", "https://u@rest.nexmo.com", "https://rest.nexmo.com#x",
+    "https://rest.nexmo.com:99999", "https://", "http://10.0.0.1",
 ]
 
 
-@pytest.mark.parametrize("url", URLS)
-def test_url_rules_agree_with_the_api_layer(url: str) -> None:
-    hosts = pytest.importorskip("tui.api.hosts")
-    try:
-        expected: str | None = hosts.validate_base_url(url)
-    except ValueError:
-        expected = None
-    try:
-        got: str | None = Profile(name="p", api_key="abcd1234", rest_url=url).rest_url
-    except ValidationError:
-        got = None
-    assert got == expected
+@pytest.mark.parametrize("url", list(ACCEPTED_URLS))
+def test_profile_urls_are_normalised(url: str) -> None:
+    assert Profile(name="p", api_key="abcd1234", rest_url=url).rest_url == ACCEPTED_URLS[url]
+
+
+@pytest.mark.parametrize("field", ["rest_url", "api_url"])
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_profile_refuses_bad_urls_naming_the_field(url: str, field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Profile(name="p", api_key="abcd1234", **{field: url})
+    assert [err["loc"] for err in info.value.errors()] == [(field,)]
+
+
+def test_config_refuses_a_bad_profile_url_naming_where() -> None:
+    with pytest.raises(ConfigError, match=r"profiles\.work\.api_url"):
+        parse_config({"profiles": {"work": {"api_key": "abcd1234", "api_url": "http://rest.nexmo.com"}}})
+
+
+def test_importing_the_config_does_not_import_httpx() -> None:
+    """The URL rules come from tui.api.hosts, which imports httpx only when a URL is checked."""
+    import subprocess
+    import sys
+
+    code = "import sys, tui.config; print('httpx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9000", "http://[::1]:9000", "https://example.test/vonage"])

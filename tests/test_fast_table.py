@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from tui.widgets.fast_table import Column, FastTable, layout_widths
-from tui.widgets.row_store import RowStore, needles, sort_key
+from tui.widgets.row_store import RowStore, column_keys, needles, sort_key
 
 COLUMNS = [
     Column("number", "Number"),
@@ -336,6 +336,16 @@ def test_sort_key_reads_numbers_prices_and_text() -> None:
     assert sort_key("1.2.3") == (1, "1.2.3")
     assert sort_key("") == sort_key("  ") == (2, "")
     assert sorted(["10", "9", "b", "", "A"], key=sort_key) == ["9", "10", "A", "b", ""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("0123456789 +-.,eE€%EURinfa")), max_size=8), max_size=6))
+def test_column_keys_agree_with_sort_key(cells: list[str]) -> None:
+    """The whole-column fast path must give each cell the key that `sort_key` gives it alone."""
+    ranks, values = column_keys(cells)
+    assert list(zip(ranks, values)) == [sort_key(cell) for cell in cells]
+    numbers = [f"+44 7700 {i:06d}" for i in range(5)]
+    assert column_keys(numbers) == (bytearray(5), [447700000000.0 + i for i in range(5)])
 
 
 def test_needles_try_digits_only_for_phone_like_queries() -> None:

@@ -120,3 +120,9 @@ async def test_no_color_renders_the_numbers_table(make_app, sandbox, monkeypatch
     squeezed = text.replace(" ", "")  # digits match whatever grouping the table uses
     for msisdn in owned:
         assert msisdn in squeezed, f"{msisdn} is not in the NO_COLOR screenshot"
+    # and it is drawn in greys only (Rich's own default foreground, #c5c8c6, aside)
+    styles = re.findall(r"-r\d+ \{ fill: #([0-9a-fA-F]{6})", svg)
+    backgrounds = re.findall(r'<rect fill="#([0-9a-fA-F]{6})"', svg)
+    assert styles and backgrounds
+    coloured = {c for c in styles + backgrounds if c.lower() != "c5c8c6" and len({c[0:2], c[2:4], c[4:6]}) > 1}
+    assert not coloured, f"colours in a NO_COLOR screenshot: {sorted(coloured)}"

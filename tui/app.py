@@ -213,6 +213,10 @@ class VonageApp(App[None]):
         """Connect the one client; a new account gets a fresh store so nothing leaks across."""
         if self.api.connected and self.api.api_key != api_key:
             self.store = Store()
+        import asyncio
+
+        # httpx and the pydantic models take a few hundred ms to import: not on the UI thread.
+        await asyncio.to_thread(importlib.import_module, "tui.api.client")
         await self.api.connect(api_key, secret, rest_url=rest_url, api_url=api_url, rate_limit=rate_limit)
         self._secret = secret
         name = profile_name or (self.profile.name if self.profile else None) or self.options.profile or "default"

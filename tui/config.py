@@ -7,18 +7,17 @@ No Textual imports: used from worker threads.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import SplitResult, urlsplit
 
 import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tui.api.hosts import DEFAULT_API_URL, DEFAULT_REST_URL, validate_base_url
 from tui.fsutil import InsecurePermissions, check_private, ensure_private_dir, read_private_file, write_private_file
 
 __all__ = [
@@ -33,9 +32,6 @@ APP_NAME = "vonage-tui"
 CONFIG_FILENAME = "config.toml"
 CONFIG_DIR_ENV = "VONAGE_TUI_CONFIG_DIR"
 CACHE_DIR_ENV = "VONAGE_TUI_CACHE_DIR"
-# Same values as tui.api.hosts.DEFAULT_REST_URL / DEFAULT_API_URL (a test keeps them equal).
-DEFAULT_REST_URL = "https://rest.nexmo.com"
-DEFAULT_API_URL = "https://api.nexmo.com"
 
 KeyringBackendName = Literal["system", "encrypted-file", "plaintext-file"]
 
@@ -97,46 +93,6 @@ def _refuse_secret_values(data: dict[Any, Any], where: str, skip: frozenset[str]
             )
 
 
-def _check_base_url(value: str, field: str) -> str:
-    # The same rules as tui.api.hosts.validate_base_url (a test keeps them in step), without importing httpx
-    # at start-up; the client applies that one again when it connects.
-    url = value.strip().rstrip("/")
-    if re.search(r"[\s\\%]", url):
-        raise ValueError(f"{field} must not contain spaces, backslashes or '%'")
-    parts = _split_url(url)
-    if parts is None:
-        raise ValueError(f"{field} is not a valid URL")
-    host = parts.hostname
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise ValueError(f"{field} must not carry a user name or password; {_WHERE_SECRETS_GO}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"{field} must not have a query string or fragment")
-    if parts.scheme not in ("https", "http") or not host:
-        raise ValueError(f"{field} must be an absolute https:// URL")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise ValueError(f"{field} must use https:// (http:// only for localhost / 127.0.0.1 / ::1)")
-    return url
-
-
-def _split_url(url: str) -> SplitResult | None:
-    # The parse error can quote the text (a port); it is dropped here rather than kept as __context__.
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return None
-    return parts
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, validate_assignment=True)
 
@@ -182,7 +138,9 @@ class Profile(_Model):
     @field_validator("rest_url", "api_url")
     @classmethod
     def _url(cls, value: str, info: Any) -> str:
-        return _check_base_url(value, info.field_name)
+        # The one set of base-URL rules (tui.api.hosts); it imports httpx only when called, so importing
+        # this module stays light. Its InsecureURL is a ValueError and never repeats the URL.
+        return validate_base_url(value, info.field_name)
 
     @field_validator("default_country")
     @classmethod

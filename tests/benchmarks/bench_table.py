@@ -40,9 +40,9 @@ def make_rows(count: int, seed: int = 1) -> list[tuple[str, tuple[str, ...]]]:
     kinds = ["mobile-lvn", "landline", "landline-toll-free"]
     features = ["SMS, VOICE", "SMS", "VOICE", "SMS, MMS, VOICE"]
     rows = []
-    for i in range(count):
+    for i, local in enumerate(rnd.sample(range(100_000_000), count)):  # unique numbers
         code, country = countries[i % len(countries)]
-        rest = f"{7_700_000_000 + rnd.randrange(100_000_000):010d}"
+        rest = f"{7_700_000_000 + local:010d}"
         msisdn = code + rest
         app = f"{rnd.getrandbits(32):08x}-{rnd.getrandbits(16):04x}" if i % 3 else ""
         rows.append((msisdn, (f"+{code} {rest[:4]} {rest[4:]}", country, kinds[i % 3], features[i % 4], app)))
@@ -263,6 +263,7 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="also time DataTable and textual-fastdatatable")
     parser.add_argument("--cap", type=float, default=300.0, help="stop appending after this many seconds")
     parser.add_argument("--gc-freeze", action="store_true", help="also run FastTable with gc.freeze() after start-up")
+    parser.add_argument("--only", choices=["fasttable", "datatable", "fastdatatable"], help="time just this one")
     parser.add_argument("--impl", help=argparse.SUPPRESS)
     parser.add_argument("--freeze", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -280,6 +281,8 @@ def main() -> None:
             kinds.append("fastdatatable")
         except ImportError:
             print("textual-fastdatatable is not installed: skipped")
+    if args.only:
+        kinds = [args.only]
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; above ~0.5 other jobs skew the wall times)")
     for kind in kinds:
         name, _, freeze = kind.partition("+")

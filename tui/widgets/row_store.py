@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import re
+from math import isfinite
 from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,6 +44,18 @@ _CURRENCY_START = frozenset("€$£ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _CURRENCY_END = frozenset("€$£%ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Build 100,000 small objects without the collector walking the heap every few hundred."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def sort_key(cell: str) -> SortKey:
     """The numeric-aware sort key of one cell: (0, number), (1, folded text) or (2, "") if empty."""
     text = cell.strip()
@@ -50,15 +63,16 @@ def sort_key(cell: str) -> SortKey:
         return _EMPTY
     first, last = text[0], text[-1]
     starts_number = first.isdigit() or first in "+-."
-    if last.isdigit():
-        if starts_number:
-            try:  # the common case, "+44 7700 900123" or "1,234.50", without the regex
-                return (0, float(text.replace(" ", "").replace(",", "")))
-            except ValueError:
-                pass
-        elif first in _CURRENCY_START:
-            return _currency_key(text)
-    elif starts_number and last in _CURRENCY_END:
+    if starts_number and (last.isdigit() or last == "."):
+        # the common case, "+44 7700 900123" or "1,234.50"; the same test as `column_keys`
+        try:
+            value = float(text.replace(" ", "").replace(",", ""))
+        except ValueError:
+            pass
+        else:
+            if isfinite(value):
+                return (0, value)
+    elif (starts_number and last in _CURRENCY_END) or (first in _CURRENCY_START and last.isdigit()):
         return _currency_key(text)
     return (1, text.casefold())
 
@@ -75,9 +89,30 @@ def _currency_key(text: str) -> SortKey:
     elif body[-1:] in ("€", "$", "£", "%"):
         body = body[:-1]
     try:
-        return (0, float(body.replace(" ", "").replace(",", "")))
+        value = float(body.replace(" ", "").replace(",", ""))
     except ValueError:
         return (1, text.casefold())
+    return (0, value) if isfinite(value) else (1, text.casefold())
+
+
+def column_keys(cells: Sequence[str]) -> tuple[bytearray, list[float | str]]:
+    """`sort_key` of every cell of a column, as (ranks, values).
+
+    A column of plain numbers (phone numbers, counts) is read in one comprehension, about twice
+    as fast; the first cell that is not a number sends it down the cell-by-cell path.
+    """
+    with _gc_paused():
+        try:
+            values: list[float | str] = [float(cell.replace(" ", "").replace(",", "")) for cell in cells]
+        except ValueError:
+            pass
+        else:
+            if all(map(isfinite, values)):  # "inf" and "nan" parse, but are text to `sort_key`
+                return bytearray(len(values)), values
+        if not cells:
+            return bytearray(), []
+        ranks, text_values = zip(*map(sort_key, cells))
+        return bytearray(ranks), list(text_values)
 
 
 def haystack(cells: Sequence[str]) -> str:
@@ -96,18 +131,6 @@ def needles(query: str) -> tuple[str, ...]:
         if digits and digits != text:
             return (text, digits)
     return (text,)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Build 100,000 small objects without the collector walking the heap every few hundred."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _width(cell: str) -> int:
@@ -207,6 +230,9 @@ class RowStore(Generic[K]):
         self.clear()
         with _gc_paused():
             self._add(rows, bulk=True)
+        if self.sort_column is not None:
+            column = self.sort_column
+            self._rank, self._value = column_keys([row[column] for row in self._cells])  # type: ignore[index]
         self._rebuild_order()
 
     def append(self, rows: Iterable[tuple[K, Sequence[str]]]) -> None:
@@ -263,11 +289,10 @@ class RowStore(Generic[K]):
                 self._rank, self._value = bytearray(), []
             elif column in self._parked:
                 self._rank, self._value = self._parked.pop(column)
-            elif self._cells:
-                with _gc_paused():
-                    keys = [sort_key(row[column]) if row is not None else _EMPTY for row in self._cells]
-                    ranks, values = zip(*keys)
-                    self._rank, self._value = bytearray(ranks), list(values)
+            else:
+                self._rank, self._value = column_keys(
+                    [row[column] if row is not None else "" for row in self._cells]
+                )
             self._rebuild_order()
         self.reverse = reverse if column is not None else False
 
@@ -290,8 +315,6 @@ class RowStore(Generic[K]):
                 slot = self._slot[key]  # a repeated key in one set_rows: the last one wins
                 self._cells[slot] = row
                 self._hay[slot] = haystack(row)
-                if self.sort_column is not None:
-                    self._rank[slot], self._value[slot] = sort_key(row[self.sort_column])
                 new_rows.append(row)
                 continue
             slot = len(self._keys)
@@ -300,11 +323,11 @@ class RowStore(Generic[K]):
             self._hay.append(haystack(row))
             self._slot[key] = slot
             new_rows.append(row)
-            if self.sort_column is not None:
-                rank, value = sort_key(row[self.sort_column])
-                self._rank.append(rank)
-                self._value.append(value)
-            if not bulk:
+            if not bulk:  # (set_rows computes the keys of the whole column at the end)
+                if self.sort_column is not None:
+                    rank, value = sort_key(row[self.sort_column])
+                    self._rank.append(rank)
+                    self._value.append(value)
                 self._place(slot)
         self._grow_widths(new_rows)
 

@@ -195,21 +195,43 @@ def dial_code(code: str) -> str:
     return country.dial if country else ""
 
 
+_ONE_DIGIT_CODES = frozenset(c.dial for c in COUNTRIES if len(c.dial) == 1)  # "1" and "7"
+_TWO_DIGIT_CODES = frozenset(c.dial for c in COUNTRIES if len(c.dial) == 2)
+
+
+def _calling_code(number: str, country: str) -> str:
+    """The country's calling code if ``number`` starts with it, else a guess from the leading digits."""
+    code = dial_code(country) if country else ""
+    if code and number.startswith(code):
+        return code
+    if number[:1] in _ONE_DIGIT_CODES:
+        return number[:1]
+    if number[:2] in _TWO_DIGIT_CODES:
+        return number[:2]
+    return number[:3]
+
+
 def format_msisdn(msisdn: str, country: str = "") -> str:
-    """Group an E.164 number for reading: "+44 7700 900123", "+1 201 555 0123", "+49 30 1234567"."""
-    digits = "".join(ch for ch in msisdn if ch.isdigit())
-    if not digits:
+    """Group an E.164 number for reading: "+44 7700 900123", "+1 317 700 1234", "+49 301 234567".
+
+    The one grouping every screen uses (numbers, search, pools). ``country`` (ISO alpha-2) picks the
+    calling code; without it, or when the number does not start with it, the code is guessed from the
+    leading digits. Shorter than 7 digits: returned as it is. Only for reading: copy, search and send
+    the plain digits.
+    """
+    number = "".join(ch for ch in msisdn if ch.isdigit())
+    if len(number) < 7:
         return msisdn
-    cc = dial_code(country) if country else ""
-    if not cc or not digits.startswith(cc) or len(digits) <= len(cc) + 3:
-        return "+" + digits
-    rest = digits[len(cc) :]
-    if cc == "1" and len(rest) == 10:
-        return f"+1 {rest[:3]} {rest[3:6]} {rest[6:]}"
-    if len(rest) == 10:  # 4 + 6 reads well for UK mobiles and most 10-digit plans
-        return f"+{cc} {rest[:4]} {rest[4:]}"
-    if len(rest) <= 7:
-        return f"+{cc} {rest[:3]} {rest[3:]}"
-    split = len(rest) - 7 if len(rest) - 7 <= 4 else 3
-    head, tail = rest[:split], rest[split:]
-    return f"+{cc} {head} {tail[:3]} {tail[3:]}"
+    code = _calling_code(number, country)
+    rest = number[len(code) :]
+    if code == "1" and len(rest) == 10:
+        groups = [rest[:3], rest[3:6], rest[6:]]
+    elif len(rest) <= 6:
+        groups = [rest]
+    elif len(rest) <= 8:
+        groups = [rest[:3], rest[3:]]
+    else:
+        head = 4 if len(rest) >= 10 else 3
+        tail = rest[head:]
+        groups = [rest[:head], tail] if len(tail) <= 6 else [rest[:head], tail[:3], tail[3:]]
+    return "+" + code + " " + " ".join(groups)

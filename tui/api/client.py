@@ -43,6 +43,7 @@ from .models import (
     StatusResponse,
     TopUpResult,
 )
+from .number_config import UPDATE_FIELDS, current_fields, merge_update  # UPDATE_FIELDS: re-exported
 from .responses import parse_model
 from .retry import ClientEvent, ClientStats, RetryPolicy
 
@@ -50,16 +51,6 @@ Q = TypeVar("Q", bound=RequestModel)
 
 PAGE_SIZE = 100  # the numbers API's maximum page size
 MAX_PAGES = 10_000  # a million numbers: beyond that the count is not believable
-UPDATE_FIELDS = (
-    "app_id",
-    "mo_http_url",
-    "mo_smpp_sys_type",
-    "voice_callback_type",
-    "voice_callback_value",
-    "voice_status_callback",
-    "messages_callback_type",
-    "messages_callback_value",
-)
 
 
 def _query(model: type[Q], query: Q | None, overrides: dict[str, Any]) -> Q:
@@ -70,30 +61,6 @@ def _query(model: type[Q], query: Q | None, overrides: dict[str, Any]) -> Q:
     if not overrides:
         return query
     return model(**{**query.model_dump(exclude_none=True), **overrides})
-
-
-def _follow_application(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """When the linked application changes, move the callback pairs that pointed at the old one.
-
-    Linking an application routes voice and messages to it (type "app", value = the app id). If only
-    ``app_id`` changes, sending the old pairs back would keep routing calls to the old application, so
-    pairs of type "app" that pointed at the old id follow the new one ("" unlinks: they are cleared).
-    Pairs the caller changed explicitly are left alone.
-    """
-    new_app = changes.get("app_id")
-    old_app = current.get("app_id")
-    if new_app is None or not isinstance(new_app, str) or not old_app:
-        return changes
-    for kind, value in (
-        ("voice_callback_type", "voice_callback_value"),
-        ("messages_callback_type", "messages_callback_value"),
-    ):
-        if kind in changes or value in changes:
-            continue
-        if str(current.get(kind, "")).lower() == "app" and current.get(value) == old_app:
-            changes[kind] = "app" if new_app else ""
-            changes[value] = new_app
-    return changes
 
 
 class VonageClient(PoolsMixin):
@@ -279,8 +246,9 @@ class VonageClient(PoolsMixin):
         """Change some settings of a number and keep the rest (read-modify-write).
 
         ``changes`` are NumberUpdate fields (e.g. ``mo_http_url="https://..."``); ``""`` unsets one, and
-        unsetting either half of a callback type/value pair unsets both. The changes are checked before
-        the number is read; NotFound if the account does not own it.
+        unsetting either half of a callback type/value pair unsets both; callback pairs routed to the old
+        application follow a new ``app_id`` (``number_config.follow_application``). The changes are
+        checked before the number is read; NotFound if the account does not own it.
         """
         number, country = validators.msisdn(msisdn), validators.country(country)
         if not changes:
@@ -289,9 +257,7 @@ class VonageClient(PoolsMixin):
         current = await self.get_owned_number(number, country=country)
         if current is None:
             raise NotFound(f"number {number} is not on this account (in {country})", status=404)
-        fields = {name: getattr(current, name) for name in UPDATE_FIELDS if getattr(current, name) is not None}
-        changes = _follow_application(fields, dict(changes))
-        update = NumberUpdate.merged({"country": country, "msisdn": number, **fields}, changes)
+        update = merge_update(country, number, current_fields(current), changes)
         return await self.update_number(update)
 
     # -- account ---------------------------------------------------------------------------------
@@ -380,4 +346,4 @@ class VonageClient(PoolsMixin):
         )
 
 
-__all__ = ["BATCH_SIZE", "PAGE_SIZE", "ClientEvent", "ClientStats", "RetryPolicy", "VonageClient"]
+__all__ = ["BATCH_SIZE", "PAGE_SIZE", "UPDATE_FIELDS", "ClientEvent", "ClientStats", "RetryPolicy", "VonageClient"]

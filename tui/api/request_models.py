@@ -25,6 +25,7 @@ from pydantic import (
 
 from . import validators as v
 from .errors import InputError
+from .number_config import UPDATE_FIELDS
 
 
 def input_error_from(exc: ValidationError, model: type[BaseModel]) -> InputError:
@@ -220,17 +221,7 @@ class NumberUpdate(RequestModel):
     def _msisdn(cls, value: Any) -> Any:
         return v.msisdn(value)
 
-    @field_validator(
-        "app_id",
-        "mo_http_url",
-        "mo_smpp_sys_type",
-        "voice_callback_type",
-        "voice_callback_value",
-        "voice_status_callback",
-        "messages_callback_type",
-        "messages_callback_value",
-        mode="before",
-    )
+    @field_validator(*UPDATE_FIELDS, mode="before")
     @classmethod
     def _settings(cls, value: Any, info: ValidationInfo) -> Any:
         name = info.field_name or ""

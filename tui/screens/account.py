@@ -7,8 +7,6 @@ which hand their result to one ``_show_*`` method.
 
 from __future__ import annotations
 
-import time
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -19,7 +17,8 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.api import validators
 from tui.api.errors import ActionFailed, AutoReloadDisabled, InputError, VonageError
-from tui.screens.base import VonageScreen
+from tui.formatting import money
+from tui.screens.base import ReloadingScreen
 from tui.widgets.confirm import ConfirmDialog
 from tui.worker import describe_error
 
@@ -27,25 +26,11 @@ if TYPE_CHECKING:
     from tui.api.models import AccountSettings, Balance
     from tui.operations import Outcome
 
-STALE_AFTER = 60.0
-"""Seconds after which coming back to the screen reloads balance and settings."""
-
 AUTO_RELOAD_OFF = (
     "Auto-reload is off for this account, so there is no earlier payment to repeat: top-up only works "
     "on accounts with auto-reload enabled (turn it on in the Vonage dashboard). "
     "This is not a login problem — your API key and secret are fine."
 )
-
-
-def money(value: Decimal) -> str:
-    """EUR with two to four decimals, as the API gave them."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int):
-        if exponent > -2:
-            value = value.quantize(Decimal("0.01"))
-        elif exponent < -4:
-            value = value.quantize(Decimal("0.0001"))
-    return f"{value} EUR"
 
 
 def balance_line(balance: Balance | None) -> str:
@@ -69,8 +54,8 @@ def limits_line(settings: AccountSettings | None) -> str:
     )
 
 
-class AccountScreen(VonageScreen):
-    """Balance, top-up, default SMS webhooks, limits."""
+class AccountScreen(ReloadingScreen):
+    """Balance, top-up, default SMS webhooks, limits (reloaded when shown again after a minute)."""
 
     SCREEN_TITLE = "Account"
     WRITE_ACTIONS = frozenset({"top_up", "save_webhooks"})
@@ -89,8 +74,6 @@ class AccountScreen(VonageScreen):
     def __init__(self) -> None:
         super().__init__()
         self._settings: AccountSettings | None = None
-        self._loaded_at: float | None = None
-        self._account: str | None = None
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -128,19 +111,8 @@ class AccountScreen(VonageScreen):
     # -- loading ------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        stale = self._loaded_at is None or time.monotonic() - self._loaded_at > STALE_AFTER
+        """The balance as the store has it; then ReloadingScreen reloads everything if stale."""
         self._show_balance(self.store.balance)
-        if self.api.connected and (stale or self._account != self.api.api_key):
-            self.load()
-
-    def on_logged_in(self) -> None:
-        """Called by the app after a (re)login while this screen is shown."""
-        self._loaded_at = None
-        self.load()
-
-    def action_refresh(self) -> None:
-        if self.api.connected:
-            self.load()
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
@@ -158,11 +130,10 @@ class AccountScreen(VonageScreen):
 
     def _show_settings(self, settings: AccountSettings, *, force: bool = False) -> None:
         """Fill the webhook fields, but never overwrite what the user is editing (same account)."""
-        if self._account != self.api.api_key:
-            self._account, self._settings, force = self.api.api_key, None, True
+        if self.loaded():  # another account: nothing of the last one's fields to keep
+            self._settings, force = None, True
         previous = self._settings
         self._settings = settings
-        self._loaded_at = time.monotonic()
         for field_id, old, new in (
             ("#mo-url", previous.mo_callback_url if previous else None, settings.mo_callback_url),
             ("#dr-url", previous.dr_callback_url if previous else None, settings.dr_callback_url),
@@ -182,18 +153,6 @@ class AccountScreen(VonageScreen):
     def _status(self, text: str) -> None:
         self.query_one("#acct-status", Static).update(text)
 
-    def _writes_allowed(self) -> bool:
-        if self.vapp.read_only:
-            self.notify("Read-only mode: changes are disabled.", severity="warning")
-            return False
-        if not self.api.connected:
-            self.notify("Log in first.", severity="warning")
-            return False
-        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
-            self.notify("A change is still running: wait for it to finish.", severity="warning")
-            return False
-        return True
-
     def action_leave_field(self) -> None:
         if isinstance(self.focused, Input):
             self.set_focus(None)
@@ -211,7 +170,7 @@ class AccountScreen(VonageScreen):
         self.action_top_up()
 
     def action_top_up(self) -> None:
-        if not self._writes_allowed():
+        if not self.writes_allowed():
             return
         field = self.query_one("#topup-trx", Input)
         if not field.value.strip():
@@ -276,7 +235,7 @@ class AccountScreen(VonageScreen):
         self.action_save_webhooks()
 
     def action_save_webhooks(self) -> None:
-        if not self._writes_allowed():
+        if not self.writes_allowed():
             return
         values: dict[str, str] = {}
         failed = False

@@ -6,6 +6,7 @@ when the screen goes away, and ``on_screen_suspend`` cancels loads when the user
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -62,9 +63,75 @@ class VonageScreen(Screen[None]):
     def report_error(self, exc: BaseException, *, title: str = "Request failed") -> None:
         self.notify(describe_error(exc), title=title, severity="error", timeout=8)
 
+    def writes_allowed(self) -> bool:
+        """May a change start now? Says why not (read-only, not logged in, one still running)."""
+        if self.vapp.read_only:
+            self.notify("Read-only mode: changes are disabled.", severity="warning")
+            return False
+        if not self.api.connected:
+            self.notify("Log in first.", severity="warning")
+            return False
+        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
+            self.notify("A change is still running: wait for it to finish.", severity="warning")
+            return False
+        return True
+
     def on_screen_suspend(self) -> None:
         """Leaving a screen cancels what it was fetching; it resumes from the store on return."""
         self.workers.cancel_group(self, "load")
 
     def refresh_from_store(self) -> None:
         """Re-render from the shared store (called when shown, and after changes elsewhere)."""
+
+
+class ReloadingScreen(VonageScreen):
+    """A screen showing one small read of the account (``load``), fetched again when it is shown after
+    ``STALE_AFTER`` seconds, for another account than last time, after a login, and on ``r``.
+
+    Subclasses implement ``load`` (a "load" worker) and call ``loaded()`` when a read arrived. A
+    subclass may add its own ``on_screen_resume``: Textual runs it, then this one.
+    """
+
+    #: Seconds after which coming back to the screen reloads it.
+    STALE_AFTER: ClassVar[float] = 60.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded_at: float | None = None  # time.monotonic() of the last read; None = read again
+        self._account: str | None = None  # the API key the shown read is for
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def loaded(self) -> bool:
+        """Note that a read arrived now; True when it is for another account than the last one (so the
+        caller forgets what belonged to that one)."""
+        self._loaded_at = time.monotonic()
+        account = self.api.api_key
+        changed, self._account = account != self._account, account
+        return changed
+
+    def is_stale(self) -> bool:
+        """Never read, read too long ago, or read for another account."""
+        return (
+            self._loaded_at is None
+            or time.monotonic() - self._loaded_at > self.STALE_AFTER
+            or self._account != self.api.api_key
+        )
+
+    def reload(self) -> None:
+        """Read again now (and again on return, should a modal cancel this load)."""
+        self._loaded_at = None
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.api.connected and self.is_stale():
+            self.load()
+
+    def on_logged_in(self) -> None:
+        """Called by the app after a (re)login while this screen is shown."""
+        self.reload()
+
+    def action_refresh(self) -> None:
+        if self.api.connected:
+            self.load()

@@ -33,7 +33,7 @@ from tui.screens.numbers_format import (
     apply_update,
     detail_text,
     digits,
-    group_msisdn,
+    format_msisdn,
     monthly_cost,
     row_cells,
 )
@@ -481,7 +481,7 @@ class NumbersScreen(VonageScreen):
         def done(updated: OwnedNumber | None) -> None:
             if updated is not None:
                 self._apply_number(updated)
-                self.notify(f"Updated {group_msisdn(updated.msisdn, updated.country)}", timeout=4)
+                self.notify(f"Updated {format_msisdn(updated.msisdn, updated.country)}", timeout=4)
 
         self.app.push_screen(NumberEditDialog(number, self._save_number), done)
 
@@ -518,7 +518,7 @@ class NumbersScreen(VonageScreen):
         if number is None:
             self.notify("No number highlighted.", severity="warning")
             return
-        name = group_msisdn(number.msisdn, number.country)
+        name = format_msisdn(number.msisdn, number.country)
         cost = monthly_cost(number)
         body = (
             f"Cancel {name} ({number.country or '?'}, {number.type or 'type unknown'})?\n"
@@ -539,7 +539,7 @@ class NumbersScreen(VonageScreen):
         self._cancel_done(number, outcome)
 
     def _cancel_done(self, number: OwnedNumber, outcome: Any) -> None:
-        name = group_msisdn(number.msisdn, number.country)
+        name = format_msisdn(number.msisdn, number.country)
         if not outcome.ok:
             severity = "warning" if outcome.unknown else "error"
             self.notify(outcome.message, title=f"Cancel {name}", severity=severity, timeout=8)

@@ -8,9 +8,8 @@ typed stays. The sending itself is the screen's ``save`` callback (it re-reads t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.api.errors import InputError
-from tui.screens.numbers_format import current_fields, group_msisdn
+from tui.api.number_config import current_fields, merge_update
+from tui.countries import format_msisdn
 from tui.worker import describe_error
 
 if TYPE_CHECKING:
@@ -48,15 +48,12 @@ def build_update(number: OwnedNumber, changes: dict[str, str]) -> NumberUpdate:
     """The complete update: ``number``'s current settings with ``changes`` applied, validated.
 
     Raises InputError naming the field. Callback pairs of type "app" that pointed at the old
-    application follow a new ``app_id`` (as ``VonageClient.update_number_fields`` does).
+    application follow a new ``app_id`` (``tui.api.number_config``, as ``VonageClient.update_number_fields``).
     """
-    from tui.api.client import _follow_application
     from tui.api.request_models import NumberUpdate
 
     NumberUpdate.check_changes(number.country, number.msisdn, **changes)
-    current = current_fields(number)
-    merged = _follow_application(current, dict(changes))
-    return NumberUpdate.merged({"country": number.country, "msisdn": number.msisdn, **current}, merged)
+    return merge_update(number.country, number.msisdn, current_fields(number), changes)
 
 
 class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
@@ -76,7 +73,7 @@ class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
     def compose(self) -> ComposeResult:
         number = self.number
         with Vertical(id="numbers-edit-box", classes="dialog numbers-form"):
-            yield Static(f"Edit {group_msisdn(number.msisdn, number.country)}", classes="dialog-title")
+            yield Static(f"Edit {format_msisdn(number.msisdn, number.country)}", classes="dialog-title")
             for name, label, placeholder in FORM_FIELDS:
                 current = getattr(number, name) or ""
                 with Horizontal(classes="form-row"):

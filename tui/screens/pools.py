@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from tui.api.errors import PoolsUnavailable, VonageError
 from tui.api.models import Pool, PoolCreate, PoolUpdate
+from tui.countries import format_msisdn
 from tui.screens.base import VonageScreen
 from tui.screens.pools_forms import AddNumbersScreen, BatchResultScreen, PoolFormScreen, show_number
 from tui.widgets.confirm import ConfirmDialog
@@ -275,7 +276,8 @@ class PoolsScreen(VonageScreen):
     def _number_cells(self, number: str) -> tuple[str, str, str]:
         """A number row; country and type come from the shared owned-numbers store when it has them."""
         info = self.store.owned.by_msisdn.get(number)
-        return (show_number(number), (info.country or "") if info else "", (info.type or "") if info else "")
+        country = (info.country or "") if info else ""
+        return (format_msisdn(number, country), country, (info.type or "") if info else "")
 
     def refresh_from_store(self) -> None:
         """Fill in country/type once the owned numbers were loaded (here or on the Numbers screen)."""

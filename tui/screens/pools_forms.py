@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from tui.api import validators
 from tui.api.errors import Conflict, InputError
 from tui.api.models import BatchResult, Pool, PoolCreate, PoolUpdate
+from tui.countries import format_msisdn
 from tui.widgets.fast_table import Column, FastTable
 from tui.worker import describe_error
 
@@ -39,7 +40,8 @@ FALLBACK_HELP = {
 
 
 def show_number(msisdn: str) -> str:
-    """A number as shown in tables: international format with a plus (copied as plain digits)."""
+    """A number exactly as it is sent, with a plus ("+447700900123"): what confirmations and batch
+    results name. Tables group it for reading instead (``tui.countries.format_msisdn``)."""
     return f"+{msisdn}" if msisdn.isdigit() else msisdn
 
 
@@ -274,7 +276,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
 
     def _rows(self, numbers: Iterable[OwnedNumber]) -> list[tuple[str, tuple[str, str, str]]]:
         return [
-            (n.msisdn, (show_number(n.msisdn), n.country or "", n.type or ""))
+            (n.msisdn, (format_msisdn(n.msisdn, n.country or ""), n.country or "", n.type or ""))
             for n in numbers
             if n.msisdn not in self._members
         ]

@@ -22,13 +22,13 @@ from textual.widgets import Static
 
 from tui.api.errors import ActionFailed, VonageError
 from tui.api.models import AvailableNumber, AvailableNumbersPage, OwnedNumber, SearchQuery
+from tui.formatting import money
 from tui.screens.base import VonageScreen
 from tui.screens.search_form import SearchForm
 from tui.screens.search_format import (
     confirm_body,
     describe_query,
     detail_line,
-    money,
     page_count,
     paging_text,
     row_cells,

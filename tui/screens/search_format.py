@@ -1,4 +1,4 @@
-"""Words and cells for the Search & buy screen: money, numbers, limitations, the query in a line.
+"""Words and cells for the Search & buy screen: prices, numbers, limitations, the query in a line.
 
 Pure functions (no widgets), so the screen stays about layout and flow, and tests can check the
 text without running an app.
@@ -11,18 +11,9 @@ from decimal import Decimal
 
 from tui import countries
 from tui.api.models import AvailableNumber, Limitation, SearchQuery
+from tui.formatting import money
 
 MATCH_WORDS = {0: "starting with", 1: "containing", 2: "ending with"}
-
-
-def money(value: Decimal | None) -> str:
-    """EUR with the digits the API gave, but never fewer than two decimals: "1.25 EUR", "24.50 EUR"."""
-    if value is None:
-        return "? EUR"
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -2:
-        value = value.quantize(Decimal("0.01"))
-    return f"{value:f} EUR"
 
 
 def shown_number(number: AvailableNumber | str, country: str = "") -> str:

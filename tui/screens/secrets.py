@@ -9,7 +9,6 @@ be deduced: the account has a single secret (we authenticated, so it is ours), o
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -20,7 +19,7 @@ from textual.widgets import Static
 
 from tui.api.errors import AuthError, Forbidden, ValidationFailed, VonageError
 from tui.rotation import RotationResult, SecretRotation, generate_secret
-from tui.screens.base import VonageScreen
+from tui.screens.base import ReloadingScreen
 from tui.screens.secrets_modals import NewSecretDialog, SecretShownDialog
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
@@ -28,8 +27,6 @@ from tui.widgets.fast_table import Column, FastTable
 if TYPE_CHECKING:
     from tui.api.models import Secret
     from tui.operations import Outcome
-
-STALE_AFTER = 60.0
 
 TOO_MANY = "An account can have at most two secrets — revoke one first (d), then create the new one."
 ONLY_ONE = "This is the account's only secret; create another (n) before revoking it."
@@ -62,7 +59,7 @@ def created_text(secret: Secret) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
-class SecretsScreen(VonageScreen):
+class SecretsScreen(ReloadingScreen):
     """The account's secrets: n create, g generate, d revoke, R rotate."""
 
     SCREEN_TITLE = "Secrets"
@@ -84,8 +81,6 @@ class SecretsScreen(VonageScreen):
         super().__init__()
         self._secrets: list[Secret] = []
         self._in_use: str | None = None
-        self._account: str | None = None
-        self._loaded_at: float | None = None
         self._just_revoked: str | None = None
 
     # -- layout -------------------------------------------------------------------------------
@@ -109,24 +104,6 @@ class SecretsScreen(VonageScreen):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def on_screen_resume(self) -> None:
-        stale = self._loaded_at is None or time.monotonic() - self._loaded_at > STALE_AFTER
-        if self.api.connected and (stale or self._account != self.api.api_key):
-            self.load()
-
-    def on_logged_in(self) -> None:
-        self._loaded_at = None
-        self.load()
-
-    def action_refresh(self) -> None:
-        if self.api.connected:
-            self.load()
-
-    def _reload(self) -> None:
-        """After a change: reload now, or on return if a modal (which cancels loads) is opened first."""
-        self._loaded_at = None
-        self.load()
-
     @work(group="load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         try:
@@ -149,11 +126,9 @@ class SecretsScreen(VonageScreen):
         self.notify(text, title="Secrets", severity="error", timeout=12)
 
     def _show(self, secrets: list[Secret]) -> None:
-        account = self.api.api_key
-        if account != self._account:
-            self._account, self._in_use = account, None
+        if self.loaded():  # another account: what we knew of the secret in use was about the last one
+            self._in_use = None
         self._secrets = list(secrets)
-        self._loaded_at = time.monotonic()
         self._just_revoked = None
         ids = [s.id for s in secrets]
         if len(ids) == 1:
@@ -183,18 +158,6 @@ class SecretsScreen(VonageScreen):
         widget.update(text)
         widget.set_class(error, "field-error")
 
-    def _writes_allowed(self) -> bool:
-        if self.vapp.read_only:
-            self.notify("Read-only mode: changes are disabled.", severity="warning")
-            return False
-        if not self.api.connected:
-            self.notify("Log in first.", severity="warning")
-            return False
-        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
-            self.notify("A change is still running: wait for it to finish.", severity="warning")
-            return False
-        return True
-
     @on(FastTable.CopyRequested, "#secrets-table")
     def _copy_id(self, event: FastTable.CopyRequested) -> None:
         if event.key is not None:
@@ -210,7 +173,7 @@ class SecretsScreen(VonageScreen):
         self._open_create(generated=True)
 
     def _open_create(self, *, generated: bool) -> None:
-        if not self._writes_allowed():
+        if not self.writes_allowed():
             return
 
         def _chosen(secret: SecretStr | None) -> None:
@@ -236,7 +199,7 @@ class SecretsScreen(VonageScreen):
         secret_id = getattr(outcome.result, "id", None)
         self._status(f"✓ Created secret {secret_id or ''}. This profile still uses its current secret.")
         self.notify(f"Created secret {secret_id or ''}.", title="Secrets")
-        self._reload()
+        self.reload()
         self.app.push_screen(SecretShownDialog(secret, secret_id, self.api.api_key))
 
     def _create_failed(self, message: str, error: BaseException | None) -> None:
@@ -252,7 +215,7 @@ class SecretsScreen(VonageScreen):
     # -- revoke -------------------------------------------------------------------------------
 
     def action_revoke(self) -> None:
-        if not self._writes_allowed():
+        if not self.writes_allowed():
             return
         secret_id = self.table.cursor_key
         if secret_id is None:
@@ -292,7 +255,7 @@ class SecretsScreen(VonageScreen):
             self._just_revoked = secret_id
             self._status(f"✓ {outcome.message}.")
             self.notify(f"{outcome.message}.", title="Secrets")
-            self._reload()
+            self.reload()
             return
         if isinstance(error, Forbidden):
             text = ONLY_ONE
@@ -304,7 +267,7 @@ class SecretsScreen(VonageScreen):
     # -- rotate -------------------------------------------------------------------------------
 
     def action_rotate(self) -> None:
-        if not self._writes_allowed():
+        if not self.writes_allowed():
             return
         if self.vapp.current_secret() is None:
             self.notify("This session's secret is not known, so a rotation could not be undone: log in again first.",
@@ -372,7 +335,7 @@ class SecretsScreen(VonageScreen):
         severity: Any = "information" if result.complete else ("warning" if result.ok else "error")
         self._status(("✓ " if result.complete else "") + result.message, error=not result.ok)
         self.notify(result.message, title="Rotation", severity=severity, timeout=12)
-        self._reload()
+        self.reload()
         if result.ok:
             self.app.push_screen(SecretShownDialog(
                 new, result.new_secret_id, self.api.api_key, title="Secret rotated", masked=True,

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Collapsible
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -72,36 +73,51 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             yield Static("Log in to Vonage", classes="dialog-title")
             if self._reason:
                 yield Static(self._reason, id="login-reason")
-            yield Label("Profile name")
-            yield Input(self._profile, id="login-profile")
+            with Horizontal(classes="form-row"):
+                yield Label("Profile")
+                yield Input(self._profile, id="login-profile")
             yield Static("", id="login-profile-error", classes="field-error")
-            yield Label("API key")
-            yield Input(self._api_key, placeholder="e.g. abcd1234", id="login-key")
+            with Horizontal(classes="form-row"):
+                yield Label("API key")
+                yield Input(self._api_key, placeholder="e.g. abcd1234", id="login-key")
             yield Static("", id="login-key-error", classes="field-error")
-            yield Label("API secret")
-            yield SecretInput(id="login-secret")
+            with Horizontal(classes="form-row"):
+                yield Label("API secret")
+                yield SecretInput(id="login-secret")
             yield Static("", id="login-secret-error", classes="field-error")
-            yield Label("Store the secret in")
-            yield Select(
-                STORAGE_CHOICES,
-                value="system" if self._keyring_usable else "encrypted-file",
-                allow_blank=False,
-                id="login-storage",
-            )
-            yield SecretInput(placeholder="master password for the encrypted file", id="login-master")
+            with Horizontal(classes="form-row"):
+                yield Label("Store it in")
+                yield Select(
+                    STORAGE_CHOICES,
+                    value="system" if self._keyring_usable else "encrypted-file",
+                    allow_blank=False,
+                    id="login-storage",
+                )
+            with Horizontal(classes="form-row", id="login-master-row"):
+                yield Label("Master pass")
+                yield SecretInput(placeholder="for the encrypted file (8+ characters)", id="login-master")
             yield Checkbox("I accept that the secret is stored unencrypted", id="login-plaintext-ok")
             yield Static("", id="login-storage-error", classes="field-error")
-            yield Label("Numbers/Account host")
-            yield Input(self._rest_url, id="login-rest")
-            yield Label("Secrets/Pools host")
-            yield Input(self._api_url, id="login-api")
+            with Collapsible(title="Hosts (advanced)", collapsed=self._default_hosts(), id="login-hosts"):
+                with Horizontal(classes="form-row"):
+                    yield Label("Numbers host")
+                    yield Input(self._rest_url, id="login-rest")
+                with Horizontal(classes="form-row"):
+                    yield Label("Secrets host")
+                    yield Input(self._api_url, id="login-api")
             yield Static("", id="login-url-error", classes="field-error")
             yield Static("", id="login-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="login-cancel")
                 yield Button("Check & save", id="login-submit", variant="primary")
 
+    def _default_hosts(self) -> bool:
+        """Collapse the host fields when they hold Vonage's own hosts (the usual case)."""
+        return self._rest_url == "https://rest.nexmo.com" and self._api_url == "https://api.nexmo.com"
+
     def on_mount(self) -> None:
+        for field in ("profile", "key", "secret", "storage", "url"):
+            self._error(field, "")
         self._sync_storage()
         target = "#login-secret" if self._api_key else "#login-key"
         self.query_one(target, Input).focus()
@@ -109,12 +125,12 @@ class LoginScreen(ModalScreen[LoginResult | None]):
     @on(Select.Changed, "#login-storage")
     def _sync_storage(self) -> None:
         storage = self.query_one("#login-storage", Select).value
-        self.query_one("#login-master").display = storage == "encrypted-file"
+        self.query_one("#login-master-row").display = storage == "encrypted-file"
         self.query_one("#login-plaintext-ok").display = storage == "plaintext-file"
         warn = ""
         if storage == "plaintext-file":
             warn = "Warning: anyone who can read the file gets full control of the account."
-        self.query_one("#login-storage-error", Static).update(warn)
+        self._error("storage", warn)
 
     def action_cancel(self) -> None:
         if self._cancellable:
@@ -135,7 +151,10 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             self._check_and_save(*form)
 
     def _error(self, field: str, text: str) -> None:
-        self.query_one(f"#login-{field}-error", Static).update(text)
+        """The message goes right under its field; an empty one takes no room."""
+        widget = self.query_one(f"#login-{field}-error", Static)
+        widget.update(text)
+        widget.display = bool(text)
 
     def _validate(self) -> tuple[str, str, SecretStr, str, str, str, SecretStr | None] | None:
         from tui.api.errors import InputError
@@ -168,6 +187,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             api = validate_base_url(self.query_one("#login-api", Input).value.strip())
         except InputError as exc:
             self._error("url", exc.message)
+            self.query_one("#login-hosts", Collapsible).collapsed = False
             ok = False
         storage = str(self.query_one("#login-storage", Select).value)
         master: SecretStr | None = None

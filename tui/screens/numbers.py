@@ -1,42 +1,26 @@
-"""Numbers: every number the account owns, loaded page by page, with a detail pane and edit/cancel.
+"""Numbers: every number the account owns, with a detail pane, filters, edit and cancel.
 
-Data flow: the "load" worker pages through ``client.iter_owned_numbers`` and hands each page to
-``_add_page`` (table rows + ``store.owned``), so the first rows show as soon as page 1 arrives and the
-table stays usable while the rest loads. An unfiltered view mirrors ``store.owned``; a server-side
-filter (``f``) shows its own subset and leaves the store alone. Coming back to the screen re-renders
-from the store only if its ``version`` moved, and reloads only if the list is incomplete. A warm
-start shows the list cached on disk (``tui.cache``) at once, marked with its age, then refreshes it.
+The list itself (loading page by page, the disk cache, keeping in step with the shared store) is
+``NumbersView`` in ``numbers_view``; this module is the layout, the keys and the actions.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Static
-from textual.worker import Worker, get_current_worker
 
-from tui import cache
 from tui.api.errors import InputError, NotFound, VonageError
-from tui.screens.base import VonageScreen
+from tui.api.number_config import apply_update
+from tui.countries import format_msisdn
 from tui.screens.numbers_edit import NumberEditDialog, build_update
-from tui.screens.numbers_filter import NumbersFilterDialog, describe_query
-from tui.screens.numbers_format import (
-    age_text,
-    apply_update,
-    detail_text,
-    digits,
-    format_msisdn,
-    monthly_cost,
-    row_cells,
-)
+from tui.screens.numbers_filter import NumbersFilterDialog
+from tui.screens.numbers_format import detail_text, digits, monthly_cost
+from tui.screens.numbers_view import NumbersView
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
 
@@ -66,12 +50,11 @@ class FilterInput(Input):
         self.screen.query_one("#numbers-table", FastTable).focus()
 
 
-class NumbersScreen(VonageScreen):
-    """The owned numbers of the account."""
+class NumbersScreen(NumbersView):
+    """The owned numbers of the account: layout, keys and actions over ``NumbersView``'s list."""
 
     SCREEN_TITLE = "Numbers"
     WRITE_ACTIONS = frozenset({"edit", "cancel_number"})
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("slash", "focus_filter", "Filter", id="numbers.focus_filter",
                 tooltip="Filter the loaded numbers as you type (digits match any grouping)"),
@@ -96,19 +79,7 @@ class NumbersScreen(VonageScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._numbers: dict[str, OwnedNumber] = {}  # what the table shows, by msisdn
-        self._query: OwnedQuery | None = None  # server-side filters (None = every number)
-        self._rendered_version = -1  # store.owned.version last shown (unfiltered) / loaded against
-        self._view_complete = False  # the filtered view finished loading
-        self._load_worker: Worker[None] | None = None
-        self._load_client: object = None
-        self._loading = False
-        self._fresh = 0  # numbers received by the running load
-        self._total: int | None = None
-        self._cached_at: float | None = None  # the rows came from the disk cache saved then
-        self._note = ""  # "load failed", "paused"…
         self._deep_link_done = False
-        self._owned_ref: object = None  # the store's OwnedNumbers this view was built from
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -123,75 +94,10 @@ class NumbersScreen(VonageScreen):
                 with VerticalScroll(id="numbers-detail"):
                     yield Static(detail_text(None), id="numbers-detail-text")
 
-    @property
-    def table(self) -> FastTable:
-        return self.query_one("#numbers-table", FastTable)
-
     def on_mount(self) -> None:
         self.table.focus()
         self._apply_deep_link()
         self._sync()
-
-    # -- showing and leaving ------------------------------------------------------------------
-
-    def on_screen_resume(self) -> None:
-        self._sync()
-        self._update_status()
-
-    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
-        """A dialog on top (edit, filter, confirm, help) must not stop the load; leaving the screen does.
-
-        prevent_default skips the handlers of the base classes: VonageScreen's (which cancels the
-        "load" group) and Textual's own bookkeeping, which is therefore run here.
-        """
-        if self in self.app.screen_stack and self.app.screen is not self:
-            event.prevent_default()
-            Screen._on_screen_suspend(self)
-
-    def refresh_from_store(self) -> None:
-        self._sync()
-
-    def on_logged_in(self) -> None:
-        """Called by the app after a (re)login: a new account brings a new store, a new client."""
-        if self.store.owned is not self._owned_ref:
-            self._reset_view()
-        elif self._load_running() and self._load_client is not self.api.client:
-            self.action_refresh()  # the running load used the client that was just replaced
-            return
-        self._sync()
-
-    def _reset_view(self) -> None:
-        """Forget what is shown (another account's numbers); filters stay."""
-        if self._load_worker is not None:
-            self._load_worker.cancel()
-            self._load_worker = None
-        self._loading = False
-        self._owned_ref = self.store.owned
-        self._numbers = {}
-        self._rendered_version = -1
-        self._view_complete = False
-        self._cached_at = None
-        self.table.clear()
-
-    def _sync(self) -> None:
-        """Show what the store holds if it moved on; load if what is shown is incomplete."""
-        if not self.is_mounted:
-            return
-        if not self.api.connected:
-            self._update_status()
-            return
-        if self.store.owned is not self._owned_ref:
-            self._reset_view()
-        if self._load_running():
-            return
-        owned = self.store.owned
-        if self._query is None:
-            if owned.version != self._rendered_version:
-                self._render_from_store()
-            if not owned.complete:
-                self._start_load(warm=not owned.by_msisdn)
-        elif not self._view_complete or owned.version != self._rendered_version:
-            self._start_load(warm=False)
 
     def _apply_deep_link(self) -> None:
         if self._deep_link_done:
@@ -216,175 +122,7 @@ class NumbersScreen(VonageScreen):
             except InputError as exc:
                 self.notify(f"Ignored the server filter: {exc.message}", severity="warning")
 
-    # -- loading ------------------------------------------------------------------------------
-
-    def _load_running(self) -> bool:
-        return self._load_worker is not None and not self._load_worker.is_finished
-
-    def _start_load(self, *, warm: bool) -> None:
-        self._loading = True
-        self._note = ""
-        self._fresh = 0
-        self._total = None
-        self._update_status()
-        self._load_client = self.api.client
-        self._load_worker = self._load(self._query, warm=warm)
-
-    @work(group="load", exclusive=True, exit_on_error=False)
-    async def _load(self, query: OwnedQuery | None, *, warm: bool) -> None:
-        me = get_current_worker()
-
-        def current() -> bool:  # False once a newer load (refresh, new filter) replaced this one
-            return self._load_worker is me
-
-        finished = False
-        try:
-            if warm and query is None:
-                await self._show_cached()
-            fresh: dict[str, OwnedNumber] = {}
-
-            def on_total(count: int) -> None:
-                if current():
-                    self._total = count
-
-            async for page in self.api.client.iter_owned_numbers(query, on_total=on_total):
-                if not current():
-                    return
-                for number in page:
-                    fresh[number.msisdn] = number
-                self._add_page(page, unfiltered=query is None, received=len(fresh))
-            if current():
-                self._finish_load(fresh, query)
-            finished = True
-        except asyncio.CancelledError:
-            if current():
-                self._note = "paused, r reloads"
-            raise
-        except Exception:
-            if current():
-                self._note = "load failed, r retries"
-            raise  # the base class turns the error into a notification
-        finally:
-            if current():
-                self._loading = False
-                if not finished:
-                    self._update_status()
-
-    async def _show_cached(self) -> None:
-        """Warm start: the list saved last time, shown at once with its age."""
-        key = self._cache_key()
-        cached = await asyncio.to_thread(cache.load_owned, key) if key else None
-        owned = self.store.owned
-        if cached is None or owned.by_msisdn or self._query is not None:
-            return
-        numbers, saved_at = cached
-        owned.replace(numbers, complete=False)
-        owned.from_cache = True
-        owned.loaded_at = saved_at
-        self._cached_at = saved_at
-        self._render_from_store()
-
-    def _add_page(self, page: list[OwnedNumber], *, unfiltered: bool, received: int) -> None:
-        self._fresh = received
-        if unfiltered:
-            self.store.owned.add_page(page)
-            self._rendered_version = self.store.owned.version
-        for number in page:
-            self._numbers[number.msisdn] = number
-        self.table.append_rows((n.msisdn, row_cells(n)) for n in page)
-        self._refresh_detail_if_in(page)
-        self._update_status()
-
-    def _finish_load(self, fresh: dict[str, OwnedNumber], query: OwnedQuery | None) -> None:
-        stale = self._numbers.keys() - fresh.keys()
-        self._numbers = fresh
-        if stale or self.table.row_count != len(fresh):
-            self.table.set_rows((n.msisdn, row_cells(n)) for n in fresh.values())
-        numbers = list(fresh.values())
-        if query is None:
-            self.store.owned.replace(numbers, complete=True, total=len(numbers))
-            self._cached_at = None
-            self._save_cache(numbers)
-        self._rendered_version = self.store.owned.version
-        self._view_complete = True
-        self._loading = False
-        self._refresh_detail()
-        self._update_status()
-
-    def _render_from_store(self) -> None:
-        owned = self.store.owned
-        self._numbers = dict(owned.by_msisdn)
-        self.table.set_rows((n.msisdn, row_cells(n)) for n in self._numbers.values())
-        self._rendered_version = owned.version
-        self._cached_at = owned.loaded_at if owned.from_cache else None
-        self._refresh_detail()
-        self._update_status()
-
-    def _cache_key(self) -> str:
-        """The profile's name in the disk cache ("" = do not cache: the demo's sandbox is new every run)."""
-        if self.vapp.options.demo:
-            return ""
-        try:
-            client = self.api.client
-        except RuntimeError:
-            return ""
-        return cache.profile_key(client.api_key, urlsplit(client.rest_url).netloc)
-
-    def _recache(self) -> None:
-        """After an edit or a cancel, the disk cache follows a complete store."""
-        owned = self.store.owned
-        if owned.complete and not owned.from_cache:
-            self._save_cache(list(owned.by_msisdn.values()))
-
-    @work(group="cache", exclusive=True, exit_on_error=False)
-    async def _save_cache(self, numbers: list[OwnedNumber]) -> None:
-        key = self._cache_key()
-        if not key:
-            return
-        try:
-            await asyncio.to_thread(cache.save_owned, key, numbers)
-        except Exception as exc:  # noqa: BLE001 - a cache is optional: say so once, never fail the screen
-            self.notify(f"Could not cache the number list: {type(exc).__name__}", severity="warning")
-
-    # -- status and detail --------------------------------------------------------------------
-
-    def _update_status(self) -> None:
-        if not self.is_mounted:
-            return
-        table = self.table
-        if not self.api.connected:
-            self.query_one("#numbers-status", Static).update("waiting for login…")
-            return
-        parts = []
-        total = f"{self._total:,}" if self._total is not None else "?"
-        if self._cached_at is not None:
-            parts.append(f"cached {age_text(time.time() - self._cached_at)}")
-        if self._loading:
-            verb = "refreshing" if table.row_count and self._cached_at is not None else "loading"
-            parts.append(f"{verb} {self._fresh:,} / {total}")
-            if not self._cached_at and table.row_count > self._fresh:
-                parts.append(f"{table.row_count:,} shown")
-        else:
-            parts.append(f"{table.row_count:,} number{'s' if table.row_count != 1 else ''}")
-        if table.filter_text.strip():
-            parts.append(f"{table.visible_count:,} match “{table.filter_text.strip()}”")
-        if self._query is not None:
-            parts.append(f"server filter: {describe_query(self._query)}")
-        if self._note:
-            parts.append(self._note)
-        self.query_one("#numbers-status", Static).update(" · ".join(parts))
-
-    def _highlighted(self) -> OwnedNumber | None:
-        key = self.table.cursor_key
-        return None if key is None else self._numbers.get(str(key))
-
-    def _refresh_detail(self) -> None:
-        self.query_one("#numbers-detail-text", Static).update(detail_text(self._highlighted()))
-
-    def _refresh_detail_if_in(self, page: list[OwnedNumber]) -> None:
-        key = self.table.cursor_key
-        if key is None or any(n.msisdn == key for n in page):
-            self._refresh_detail()
+    # -- table and filter events --------------------------------------------------------------
 
     @on(FastTable.RowHighlighted, "#numbers-table")
     def _row_highlighted(self) -> None:
@@ -419,22 +157,6 @@ class NumbersScreen(VonageScreen):
 
         self.app.push_screen(NumbersFilterDialog(self._query), done)
 
-    def _set_query(self, query: OwnedQuery | None) -> None:
-        """New server-side filters: the table is emptied and reloaded (the unfiltered list from the store)."""
-        if query is None and self._query is None:
-            return
-        self._query = query
-        self._view_complete = False
-        if self._load_worker is not None:
-            self._load_worker.cancel()
-            self._load_worker = None
-        self._numbers = {}
-        self.table.clear()
-        self._rendered_version = -1
-        self._cached_at = None
-        self._sync()
-        self._update_status()
-
     def action_clear_filters(self) -> None:
         self.query_one("#numbers-filter", FilterInput).value = ""
         self.table.set_filter("")
@@ -450,16 +172,6 @@ class NumbersScreen(VonageScreen):
     def action_toggle_detail(self) -> None:
         detail = self.query_one("#numbers-detail")
         detail.display = not detail.display
-
-    def action_refresh(self) -> None:
-        if self._load_worker is not None:
-            self._load_worker.cancel()
-            self._load_worker = None
-        if self._query is None:
-            self.store.owned.invalidate()
-            self._rendered_version = self.store.owned.version  # the rows stay until the fresh list lands
-        self._view_complete = False
-        self._start_load(warm=False)
 
     def action_copy(self) -> None:
         number = self._highlighted()
@@ -496,21 +208,6 @@ class NumbersScreen(VonageScreen):
             raise VonageError(outcome.message, status=getattr(outcome.error, "status", None))
         return apply_update(fresh, update)
 
-    def _apply_number(self, number: OwnedNumber) -> None:
-        """One number changed: the store, the row and the detail pane follow."""
-        owned = self.store.owned
-        tracked = owned.version == self._rendered_version
-        if number.msisdn in owned.by_msisdn:
-            owned.upsert(number)
-        if tracked:  # our own change: what is shown stays in step with the store
-            self._rendered_version = owned.version
-        if number.msisdn in self._numbers:
-            self._numbers[number.msisdn] = number
-            self.table.update_row(number.msisdn, row_cells(number))
-        self._recache()
-        self._refresh_detail()
-        self._update_status()
-
     # -- cancel -------------------------------------------------------------------------------
 
     def action_cancel_number(self) -> None:
@@ -544,14 +241,5 @@ class NumbersScreen(VonageScreen):
             severity = "warning" if outcome.unknown else "error"
             self.notify(outcome.message, title=f"Cancel {name}", severity=severity, timeout=8)
             return
-        owned = self.store.owned
-        tracked = owned.version == self._rendered_version
-        owned.remove(number.msisdn)
-        if tracked:
-            self._rendered_version = owned.version
-        self._numbers.pop(number.msisdn, None)
-        self.table.remove_row(number.msisdn)
-        self._recache()
-        self._refresh_detail()
-        self._update_status()
+        self._remove_number(number.msisdn)
         self.notify(f"Cancelled {name}", timeout=4)

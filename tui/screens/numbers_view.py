@@ -119,7 +119,6 @@ class NumbersView(VonageScreen):
         elif not self._view_complete or owned.version != self._rendered_version:
             self._start_load(warm=False)
 
-
     # -- loading ------------------------------------------------------------------------------
 
     def _load_running(self) -> bool:
@@ -250,7 +249,6 @@ class NumbersView(VonageScreen):
         except Exception as exc:  # noqa: BLE001 - a cache is optional: say so once, never fail the screen
             self.notify(f"Could not cache the number list: {type(exc).__name__}", severity="warning")
 
-
     # -- status and detail --------------------------------------------------------------------
 
     def _update_status(self) -> None:
@@ -291,7 +289,6 @@ class NumbersView(VonageScreen):
         if key is None or any(n.msisdn == key for n in page):
             self._refresh_detail()
 
-
     # -- changes ------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
@@ -319,7 +316,6 @@ class NumbersView(VonageScreen):
         self._cached_at = None
         self._sync()
         self._update_status()
-
 
     def _apply_number(self, number: OwnedNumber) -> None:
         """One number changed: the store, the row and the detail pane follow."""

@@ -4,6 +4,8 @@
     python tests/benchmarks/bench_table.py --rows 20000
     python tests/benchmarks/bench_table.py --compare       # also Textual's DataTable and, when
                                                            # installed, textual-fastdatatable
+    python tests/benchmarks/bench_table.py --gc-freeze     # also with gc.freeze() after start-up
+    python tests/benchmarks/bench_table.py --only datatable --cap 120
 
 Each table runs in its own process (so RSS is its own) inside a headless Textual app, 120x40.
 Rows arrive in batches of 100; every step is timed until the app has handled its messages and

@@ -1,7 +1,9 @@
 """What every main screen shares: header, footer, read-only gating, error reporting.
 
 Each screen runs its API calls in its own workers (``@work(group=...)``), so Textual cancels them
-when the screen goes away, and ``on_screen_suspend`` cancels loads when the user leaves.
+when the screen goes away, and ``on_screen_suspend`` cancels loads when the user leaves (a screen
+that keeps loading under its dialogs calls ``suspended_under_dialog``). ``ReloadingScreen`` adds the
+"read again when shown if stale or for another account" rule of the Account and Secrets screens.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -79,6 +82,19 @@ class VonageScreen(Screen[None]):
     def on_screen_suspend(self) -> None:
         """Leaving a screen cancels what it was fetching; it resumes from the store on return."""
         self.workers.cancel_group(self, "load")
+
+    def suspended_under_dialog(self, event: events.ScreenSuspend) -> bool:
+        """For a screen whose loads go on while a dialog (edit, confirm, help…) is on top of it.
+
+        True when this suspend is only that: then the default handlers are skipped (VonageScreen's,
+        which cancels the "load" group, and Textual's own bookkeeping, which is therefore run here).
+        False when the user left the screen. Call it first in the screen's ``on_screen_suspend``.
+        """
+        if self in self.app.screen_stack and self.app.screen is not self:
+            event.prevent_default()
+            Screen._on_screen_suspend(self)
+            return True
+        return False
 
     def refresh_from_store(self) -> None:
         """Re-render from the shared store (called when shown, and after changes elsewhere)."""

@@ -6,6 +6,8 @@ The list itself (loading page by page, the disk cache, keeping in step with the 
 
 from __future__ import annotations
 
+import time
+
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -95,6 +97,7 @@ class NumbersScreen(NumbersView):
                     yield Static(detail_text(None), id="numbers-detail-text")
 
     def on_mount(self) -> None:
+        self.mounted_at = time.perf_counter()  # read by tests/benchmarks/bench.py
         self.table.focus()
         self._apply_deep_link()
         self._sync()

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from textual import events, work
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
@@ -65,14 +64,9 @@ class NumbersView(VonageScreen):
         self._update_status()
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
-        """A dialog on top (edit, filter, confirm, help) must not stop the load; leaving the screen does.
-
-        prevent_default skips the handlers of the base classes: VonageScreen's (which cancels the
-        "load" group) and Textual's own bookkeeping, which is therefore run here.
-        """
-        if self in self.app.screen_stack and self.app.screen is not self:
-            event.prevent_default()
-            Screen._on_screen_suspend(self)
+        """A dialog on top (edit, filter, confirm, help) must not stop the load; leaving the screen does
+        (VonageScreen's handler cancels the "load" group)."""
+        self.suspended_under_dialog(event)
 
     def refresh_from_store(self) -> None:
         self._sync()

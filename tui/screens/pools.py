@@ -146,8 +146,7 @@ class PoolsScreen(VonageScreen):
 
     # -- suspend / resume: loads cancelled when leaving are restarted on return ---------------
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
-        if self in self.app.screen_stack and self.app.screen is not self:
-            event.prevent_default()  # only a dialog on top: keep loading (the base cancels on leaving)
+        if self.suspended_under_dialog(event):  # only a dialog on top: keep loading
             return
         self._reload_pools = self._reload_pools or self._pools_busy
         self._reload_numbers = self._reload_numbers or self._numbers_busy

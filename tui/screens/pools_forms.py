@@ -40,8 +40,9 @@ FALLBACK_HELP = {
 
 
 def show_number(msisdn: str) -> str:
-    """A number exactly as it is sent, with a plus ("+447700900123"): what confirmations and batch
-    results name. Tables group it for reading instead (``tui.countries.format_msisdn``)."""
+    """A number exactly as it is sent, with a plus ("+447700900123"): what confirmations, batch results
+    and (for now) the pool's numbers table show. The add-numbers table groups it for reading
+    (``tui.countries.format_msisdn``)."""
     return f"+{msisdn}" if msisdn.isdigit() else msisdn
 
 

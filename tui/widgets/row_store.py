@@ -62,17 +62,21 @@ def sort_key(cell: str) -> SortKey:
     if not text:
         return _EMPTY
     first, last = text[0], text[-1]
+    if first.isdigit() or first in "+-.,":
+        # the common case, "+44 7700 900123" or "1,234.50", read exactly as `column_keys` reads it
+        compact = text.replace(" ", "").replace(",", "").strip()
+        if compact and (compact[0].isdigit() or compact[0] in "+-.") and (
+            compact[-1].isdigit() or compact[-1] == "."
+        ):
+            try:
+                value = float(compact)
+            except ValueError:
+                pass
+            else:
+                if isfinite(value):
+                    return (0, value)
     starts_number = first.isdigit() or first in "+-."
-    if starts_number and (last.isdigit() or last == "."):
-        # the common case, "+44 7700 900123" or "1,234.50"; the same test as `column_keys`
-        try:
-            value = float(text.replace(" ", "").replace(",", ""))
-        except ValueError:
-            pass
-        else:
-            if isfinite(value):
-                return (0, value)
-    elif (starts_number and last in _CURRENCY_END) or (first in _CURRENCY_START and last.isdigit()):
+    if (starts_number and last in _CURRENCY_END) or (first in _CURRENCY_START and last.isdigit()):
         return _currency_key(text)
     return (1, text.casefold())
 
@@ -400,18 +404,25 @@ class RowStore(Generic[K]):
         return all(any(o in n for o in old_needles) for n in new_needles)
 
     def _rebuild_order(self) -> None:
-        live = [slot for slot, row in enumerate(self._cells) if row is not None]
+        if len(self._slot) == len(self._cells):  # no tombstones: every slot is live
+            live: list[int] = list(range(len(self._cells)))
+        else:
+            live = [slot for slot, row in enumerate(self._cells) if row is not None]
         if self.sort_column is not None:
             # numbers, then text, then empty cells; each group stable (ties in arrival order)
             rank, value = self._rank, self._value
-            numbers = [slot for slot in live if rank[slot] == 0]
-            texts = [slot for slot in live if rank[slot] == 1]
-            empty = [slot for slot in live if rank[slot] == 2]
-            numbers.sort(key=value.__getitem__)
-            texts.sort(key=value.__getitem__)
+            if rank.count(rank[0] if rank else 0) == len(rank):  # one kind only: no partition
+                ordered = sorted(live, key=value.__getitem__)
+            else:
+                numbers = [slot for slot in live if rank[slot] == 0]
+                texts = [slot for slot in live if rank[slot] == 1]
+                empty = [slot for slot in live if rank[slot] == 2]
+                numbers.sort(key=value.__getitem__)
+                texts.sort(key=value.__getitem__)
+                ordered = numbers + texts + empty
             # New int objects, allocated in view order: scans of the view then read memory in
             # sequence instead of jumping around (a filter keystroke at 100k rows: ~2x faster).
-            live = [slot + 0 for slot in numbers + texts + empty]
+            live = [slot + 0 for slot in ordered]
         self._order = live
         self._visible = self._matching(live)
 

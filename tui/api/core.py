@@ -122,7 +122,9 @@ class ClientCore:
         self._secret = secret
         self._auth = _SecretBasicAuth(self.api_key, secret)
         self.retry_policy: RetryPolicy = retry_policy
-        self.limiter = RateLimiter(rate_limit)
+        # Half a second of burst, not a whole one: the account's own bucket then keeps slack for
+        # network jitter, so pacing at its exact limit never provokes a 429.
+        self.limiter = RateLimiter(rate_limit, burst=None if rate_limit is None else max(1.0, rate_limit / 2))
         self.stats = ClientStats()
         self.on_event = on_event
         self._rng = random.Random()

@@ -13,11 +13,12 @@ Field names are snake_case; aliases carry the wire spelling (``moHttpUrl``, ``er
 from __future__ import annotations
 
 import math
+import sys
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .request_models import (
     NumberUpdate,
@@ -62,7 +63,28 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-StrList = Annotated[list[str], BeforeValidator(_str_list)]
+_SHARED: dict[tuple[Any, ...], Any] = {}
+
+
+def _shared(value: Any) -> Any:
+    """One object for equal small values (["SMS", "VOICE"], "GB", "mobile-lvn"…).
+
+    A big account holds 100,000 numbers whose features, country and type repeat a handful of
+    values; sharing them keeps memory proportional to the distinct values. Models are never
+    mutated in place (updates use ``model_copy``), so sharing is safe. The table is capped.
+    """
+    if isinstance(value, str):
+        return sys.intern(value) if len(value) <= 32 else value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        key = ("list", *value)
+        if len(_SHARED) < 10_000:
+            return _SHARED.setdefault(key, [sys.intern(v) for v in value])
+        return _SHARED.get(key, value)
+    return value
+
+
+StrList = Annotated[list[str], BeforeValidator(_str_list), AfterValidator(_shared)]
+SharedStr = Annotated[str, AfterValidator(_shared)]
 Money = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
 
 
@@ -74,15 +96,23 @@ class Limitation(ServerModel):
     reach: str | None = None
 
 
-Limitations = Annotated[list[Limitation], BeforeValidator(_list_or_empty)]
+_NO_LIMITATIONS: list[Limitation] = []
+
+
+def _shared_empty(value: list[Limitation]) -> list[Limitation]:
+    """Most numbers have no limitations: share one empty list rather than 100,000 of them."""
+    return value or _NO_LIMITATIONS
+
+
+Limitations = Annotated[list[Limitation], BeforeValidator(_list_or_empty), AfterValidator(_shared_empty)]
 
 
 class OwnedNumber(ServerModel):
     """A number the account rents, with its current configuration (what /number/update replaces)."""
 
     msisdn: str
-    country: str = ""
-    type: str = ""
+    country: SharedStr = ""
+    type: SharedStr = ""
     features: StrList = Field(default_factory=list)
     mo_http_url: str | None = Field(None, alias="moHttpUrl")
     mo_smpp_sys_type: str | None = Field(None, alias="moSmppSysType")

@@ -233,7 +233,8 @@ class NumbersView(VonageScreen):
         if owned.complete and not owned.from_cache:
             self._save_cache(list(owned.by_msisdn.values()))
 
-    @work(group="cache", exclusive=True, exit_on_error=False)
+    # An explicit description: Textual would otherwise repr() every argument (100,000 models, ~1 s).
+    @work(group="cache", exclusive=True, exit_on_error=False, description="save the owned-number cache")
     async def _save_cache(self, numbers: list[OwnedNumber]) -> None:
         key = self._cache_key()
         if not key:

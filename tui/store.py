@@ -46,6 +46,22 @@ class OwnedNumbers:
         self.version += 1
         _keep_out_of_gc()
 
+    def settle(self, fresh: dict[str, OwnedNumber]) -> None:
+        """A full load finished: keep what its pages already put here, drop what is gone.
+
+        Cheaper than ``replace`` at 100,000 numbers (no new dict built on the UI thread).
+        """
+        if len(self.by_msisdn) != len(fresh):  # numbers from the cache that the account no longer has
+            for msisdn in [m for m in self.by_msisdn if m not in fresh]:
+                del self.by_msisdn[msisdn]
+        if len(self.by_msisdn) != len(fresh):  # pages that did not pass through add_page
+            self.by_msisdn.update(fresh)
+        self.total = len(self.by_msisdn)
+        self.complete = True
+        self.loaded_at = time.time()
+        self.from_cache = False
+        self.version += 1
+
     def add_page(self, numbers: list[OwnedNumber]) -> None:
         for n in numbers:
             self.by_msisdn[n.msisdn] = n

@@ -199,7 +199,7 @@ class NumbersView(VonageScreen):
             self.table.set_rows((n.msisdn, row_cells(n)) for n in fresh.values())
         numbers = list(fresh.values())
         if query is None:
-            self.store.owned.replace(numbers, complete=True, total=len(numbers))
+            self.store.owned.settle(fresh)
             self._cached_at = None
             self._save_cache(numbers)
         self._rendered_version = self.store.owned.version

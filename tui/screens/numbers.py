@@ -214,6 +214,10 @@ class NumbersScreen(NumbersView):
     # -- cancel -------------------------------------------------------------------------------
 
     def action_cancel_number(self) -> None:
+        marked = [self._numbers[k] for k in self.table.marked_keys if k in self._numbers]
+        if marked:
+            self._confirm_bulk_cancel(marked)
+            return
         number = self._highlighted()
         if number is None:
             self.notify("No number highlighted.", severity="warning")
@@ -232,6 +236,43 @@ class NumbersScreen(NumbersView):
                 self._cancel(number)
 
         self.app.push_screen(ConfirmDialog("Cancel number", body, yes_label="Cancel number"), done)
+
+    def _confirm_bulk_cancel(self, numbers: list[OwnedNumber]) -> None:
+        """Several marked numbers: one confirmation naming every one of them."""
+        names = [format_msisdn(n.msisdn, n.country) for n in numbers]
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        body = (
+            f"Cancel these {len(numbers)} numbers?\n{shown}\n"
+            "They go back to Vonage and may not be available again. Each is cancelled on its own; "
+            "a failure does not stop the rest, and running the same selection again resumes it."
+        )
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._cancel_many(numbers)
+
+        self.app.push_screen(
+            ConfirmDialog(f"Cancel {len(numbers)} numbers", body, yes_label=f"Cancel {len(numbers)}"), done
+        )
+
+    @work(group="action", exit_on_error=False, description="cancel the marked numbers")
+    async def _cancel_many(self, numbers: list[OwnedNumber]) -> None:
+        import hashlib
+
+        # The same selection gives the same batch id, so the journal lets a second run skip what is done.
+        batch = "cancel-" + hashlib.sha256(",".join(sorted(n.msisdn for n in numbers)).encode()).hexdigest()[:12]
+        ops = self.vapp.ops
+        items = {
+            n.msisdn: (lambda b, n=n: ops.cancel(n.country, n.msisdn, batch=b)) for n in numbers
+        }
+        report = await ops.run_batch(batch, items)
+        for msisdn in report.succeeded:
+            self._remove_number(msisdn)
+        failed = [report.outcomes[m].message for m in report.failed]
+        text = f"Cancelled {len(report.succeeded)} of {len(numbers)}."
+        if failed:
+            text += " Failed: " + "; ".join(failed) + " — press c again to retry the rest."
+        self.notify(text, title="Cancel numbers", severity="error" if failed else "information", timeout=12)
 
     @work(group="action", exit_on_error=False)
     async def _cancel(self, number: OwnedNumber) -> None:

@@ -1,0 +1,59 @@
+"""Batch work: per-item outcomes, one failure never stops the rest, the same batch resumes."""
+
+from __future__ import annotations
+
+from conftest import settle
+from tui.journal import Journal
+from tui.operations import Operations
+from tui.sandbox.inventory import DEMO_API_KEY
+
+
+def _owned(sandbox) -> dict:  # type: ignore[no-untyped-def]
+    return sandbox.state.accounts[DEMO_API_KEY].owned
+
+
+async def test_run_batch_reports_per_item_and_resumes(client, sandbox, tmp_path) -> None:
+    journal = Journal(tmp_path / "journal.jsonl")
+    ops = Operations(lambda: client, journal, "default")
+    owned = list(_owned(sandbox).values())[:2]
+    items = {n["msisdn"]: (lambda b, n=n: ops.cancel(n["country"], n["msisdn"], batch=b)) for n in owned}
+    items["447700000000"] = lambda b: ops.cancel("GB", "447700000000", batch=b)  # not ours: 420
+
+    first = await ops.run_batch("batch-1", items)
+    assert sorted(first.succeeded) == sorted(n["msisdn"] for n in owned)
+    assert first.failed == ["447700000000"]
+    for n in owned:
+        assert n["msisdn"] not in _owned(sandbox)
+    cancellations = len(sandbox.state.cancellations)
+
+    again = await ops.run_batch("batch-1", items)  # resuming: the done items are not sent again
+    assert len(sandbox.state.cancellations) == cancellations
+    assert all("earlier run" in again.outcomes[n["msisdn"]].message for n in owned)
+    assert again.failed == ["447700000000"]
+    states = {(e.target, e.state) for e in journal.batch_items("batch-1")}
+    assert {(n["msisdn"], "done") for n in owned} <= states
+    assert ("447700000000", "failed") in states
+
+
+async def test_numbers_screen_cancels_marked_numbers_after_one_confirmation(make_app, sandbox) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#numbers-table")
+        table.focus()
+        keys = list(table.visible_keys())[:2]
+        table.set_marks(keys)
+        await pilot.press("c")
+        await pilot.pause()
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "2 numbers" in body
+        await pilot.press("enter")  # "No" is focused: nothing happens
+        await settle(app, pilot)
+        assert all(k in _owned(sandbox) for k in keys)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert all(k not in _owned(sandbox) for k in keys)
+        assert all(k not in app.store.owned.by_msisdn for k in keys)
+        assert any("Cancelled 2 of 2" in n.message for n in app._notifications)

@@ -57,3 +57,20 @@ async def test_numbers_screen_cancels_marked_numbers_after_one_confirmation(make
         assert all(k not in _owned(sandbox) for k in keys)
         assert all(k not in app.store.owned.by_msisdn for k in keys)
         assert any("Cancelled 2 of 2" in n.message for n in app._notifications)
+
+
+async def test_lost_answer_to_a_pool_add_is_settled_by_reading_the_pool(client, sandbox, tmp_path) -> None:
+    """The add is applied, its answer lost: the app reads the pool and reports it added, once."""
+    from tui.sandbox.inventory import DEMO_POOL_ID
+
+    journal = Journal(tmp_path / "journal.jsonl")
+    ops = Operations(lambda: client, journal, "default")
+    members = {n.number for n in await client.all_pool_numbers(DEMO_POOL_ID)}
+    candidate = next(m for m in _owned(sandbox) if m not in members)
+    sandbox.state.drop_next_response_after_commit(
+        f"/v2/numberpools/accounts/{DEMO_API_KEY}/pools/{DEMO_POOL_ID}/numbers"
+    )
+    outcome = await ops.add_pool_numbers(DEMO_POOL_ID, [candidate])
+    assert outcome.ok and outcome.reconciled, outcome.message
+    assert candidate in {n.number for n in await client.all_pool_numbers(DEMO_POOL_ID)}
+    assert [(e.op, e.state) for e in journal.entries()] == [("pool-add", "done")]

@@ -334,11 +334,15 @@ class Operations:
         )
 
     async def _pool_members(self, pool_id: str) -> set[str]:
-        return {n.msisdn for n in await self.client.all_pool_numbers(pool_id)}
+        return {_digits(n.number) for n in await self.client.all_pool_numbers(pool_id)}
 
     async def add_pool_numbers(self, pool_id: str, numbers: list[str]) -> Outcome:
         async def check() -> bool:
-            return set(numbers) <= await self._pool_members(pool_id)
+            wanted = {_digits(n) for n in numbers}
+            present = wanted & await self._pool_members(pool_id)
+            if present and present != wanted:  # e.g. the first batch of 50 went through, later ones not
+                raise _CannotCheck(f"only {len(present)} of the {len(wanted)} numbers are in the pool now")
+            return present == wanted
 
         outcome = await self._run(
             "pool-add", pool_id, lambda: self.client.add_pool_numbers(pool_id, numbers), check,
@@ -351,7 +355,11 @@ class Operations:
 
     async def remove_pool_numbers(self, pool_id: str, numbers: list[str]) -> Outcome:
         async def check() -> bool:
-            return not (set(numbers) & await self._pool_members(pool_id))
+            wanted = {_digits(n) for n in numbers}
+            left = wanted & await self._pool_members(pool_id)
+            if left and left != wanted:  # e.g. the first batch of 50 went through, later ones not
+                raise _CannotCheck(f"{len(left)} of the {len(wanted)} numbers are still in the pool")
+            return not left
 
         outcome = await self._run(
             "pool-remove", pool_id, lambda: self.client.remove_pool_numbers(pool_id, numbers), check,
@@ -461,6 +469,11 @@ def _matches(number: OwnedNumber, wanted: dict[str, Any]) -> bool:
         if (value or None) != (current or None):
             return False
     return True
+
+
+def _digits(value: Any) -> str:
+    """A phone number as digits only, as the pools API lists them."""
+    return "".join(ch for ch in str(value) if ch.isdigit())
 
 
 def _target(target_api_key: str | None) -> dict[str, Any]:

@@ -133,3 +133,19 @@ async def test_memory_login_writes_nothing(sandbox, memory_keyring, storage) -> 
         assert type(app.screen).__name__ == "NumbersScreen"
     assert keyring.get_password("vonage-tui", "default") is None
     assert not config_path().exists()
+
+
+async def test_login_form_profile_is_the_one_rotation_stores_to(sandbox, memory_keyring) -> None:
+    """After a first-run login the app knows its profile, so a rotated secret is stored (not dropped)."""
+    from pydantic import SecretStr
+
+    app = VonageApp(LaunchOptions(rest_url=sandbox.url, api_url=sandbox.url))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await _fill_login(app, pilot, key=DEMO_API_KEY, secret=DEMO_API_SECRET)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.profile is not None and app.profile.name == "default"
+        await app.store_secret(SecretStr("Rotated-Secret-9"))
+    assert keyring.get_password("vonage-tui", "default") == "Rotated-Secret-9"

@@ -194,6 +194,15 @@ class VonageApp(App[None]):
             if result is None:
                 return
             self.credential_storage = result.storage
+            # The profile just saved is the one in use now: a rotation must store its new secret there
+            # (not under the profile loaded at start-up, nor nowhere when there was none).
+            if result.storage == "memory":
+                self.profile = None
+            else:
+                from tui.config import Profile
+
+                self.profile = Profile(name=result.profile, api_key=result.api_key, rest_url=result.rest_url,
+                                       api_url=result.api_url, keyring_backend=result.storage)  # type: ignore[arg-type]
             await self.login(result.api_key, result.secret, rest_url=result.rest_url,
                              api_url=result.api_url, label=f"{result.profile} · {result.api_key}",
                              profile_name=result.profile)

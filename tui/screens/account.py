@@ -88,20 +88,20 @@ class AccountScreen(ReloadingScreen):
                 yield Input(placeholder="reference of an auto-reload payment", id="topup-trx",
                             disabled=read_only)
                 yield Button("Top up", id="topup-btn", disabled=read_only)
-            yield Static("", id="topup-error", classes="field-error")
+            yield Static("", id="topup-error", classes="field-error", markup=False)
             yield Static("Default SMS webhooks (empty = unset)", classes="acct-section")
             with Horizontal(classes="acct-row"):
                 yield Label("Inbound SMS", classes="acct-label")
                 yield Input(placeholder="moCallBackUrl: https://…", id="mo-url", disabled=read_only)
-            yield Static("", id="mo-error", classes="field-error")
+            yield Static("", id="mo-error", classes="field-error", markup=False)
             with Horizontal(classes="acct-row"):
                 yield Label("Delivery receipts", classes="acct-label")
                 yield Input(placeholder="drCallBackUrl: https://…", id="dr-url", disabled=read_only)
-            yield Static("", id="dr-error", classes="field-error")
+            yield Static("", id="dr-error", classes="field-error", markup=False)
             with Horizontal(classes="acct-row", id="acct-save-row"):
                 yield Button("Save webhooks", id="save-webhooks", disabled=read_only)
                 yield Static("ctrl+s saves · e edits · t tops up · esc leaves a field", classes="dim acct-tip")
-            yield Static("", id="acct-status")
+            yield Static("", id="acct-status", markup=False)
 
     def on_mount(self) -> None:
         for error_id in ("#topup-error", "#mo-error", "#dr-error"):
@@ -224,7 +224,7 @@ class AccountScreen(ReloadingScreen):
             text = f"Top-up failed: {describe_error(error) if error else 'unknown error'}"
         self._field_error("#topup-error", text)
         self._status("")
-        self.notify(text, title="Top-up", severity="error", timeout=10)
+        self.notify(text, title="Top-up", severity="error", timeout=10, markup=False)
 
     # -- webhooks -----------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ class VonageScreen(Screen[None]):
             self.report_error(event.worker.error)
 
     def report_error(self, exc: BaseException, *, title: str = "Request failed") -> None:
-        self.notify(describe_error(exc), title=title, severity="error", timeout=8)
+        self.notify(describe_error(exc), title=title, severity="error", timeout=8, markup=False)  # server text
 
     def writes_allowed(self) -> bool:
         """May a change start now? Says why not (read-only, not logged in, one still running)."""

@@ -106,6 +106,7 @@ class ProfilesScreen(Screen[None]):
                                        keyring_usable=result.keyring_usable)
             return
         app.profile = result.profile  # type: ignore[attr-defined]
+        app.credential_storage = result.profile.keyring_backend  # type: ignore[attr-defined]
         p = result.profile
         await getattr(app, "login")(p.api_key, result.secret, rest_url=p.rest_url, api_url=p.api_url,
                                     label=f"{p.name} · {p.api_key}", rate_limit=p.rate_limit, profile_name=p.name)

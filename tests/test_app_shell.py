@@ -174,3 +174,20 @@ def test_first_paint_needs_no_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_a_failed_start_up_is_reported_and_offers_login(sandbox, monkeypatch) -> None:
+    """Something unexpected while reading the config/keyring: a message and the login form, not a hang."""
+    import tui.session as session
+    from tui.app import VonageApp
+    from tui.launch import LaunchOptions
+
+    def broken(name, timeout=5.0):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(session, "resolve_startup", broken)
+    app = VonageApp(LaunchOptions(rest_url=sandbox.url, api_url=sandbox.url))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert any(n.title == "Start-up" for n in app._notifications)
+        assert type(app.screen).__name__ == "LoginScreen"

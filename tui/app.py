@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from tui.journal import Journal
 from tui.launch import LaunchOptions
@@ -118,6 +119,16 @@ class VonageApp(App[None]):
             )
         else:
             self._startup()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own tasks (start-up, sandbox, balance) fail with a message, never silently."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.node is not self or worker.error is None:
+            return
+        self.notify(describe_error(worker.error), title="Start-up" if worker.group == "startup" else "Error",
+                    severity="error", markup=False, timeout=15)
+        if worker.group == "startup" and not self.api.connected and not self.options.embedded_sandbox:
+            self.open_login(reason="Start-up failed; log in to continue.")
 
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def _start_embedded_sandbox(self) -> None:

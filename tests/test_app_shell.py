@@ -191,3 +191,14 @@ async def test_a_failed_start_up_is_reported_and_offers_login(sandbox, monkeypat
         await settle(app, pilot)
         assert any(n.title == "Start-up" for n in app._notifications)
         assert type(app.screen).__name__ == "LoginScreen"
+
+
+def test_rotation_says_where_the_new_secret_lives() -> None:
+    from pydantic import SecretStr
+
+    from tui.app import VonageApp
+    from tui.launch import LaunchOptions
+
+    assert "demo" in VonageApp(LaunchOptions(demo=True)).secret_storage_note()
+    env = VonageApp(LaunchOptions(api_key="abcd1234", api_secret=SecretStr("Env-Secret-1")))
+    assert "VONAGE_API_SECRET" in env.secret_storage_note()

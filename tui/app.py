@@ -292,6 +292,17 @@ class VonageApp(App[None]):
         store = CredentialStore.for_profile(self.profile, allow_plaintext=True)
         await asyncio.to_thread(store.set_secret, self.profile.name, secret)
 
+    def secret_storage_note(self) -> str:
+        """Where `store_secret` keeps a rotated secret, in words for the rotation dialog."""
+        if self.options.demo:
+            return "The new secret is kept in memory for this demo run, and the app now uses it."
+        if self.options.api_key and self.profile is None:
+            return ("The app now uses the new secret, for this run only: update VONAGE_API_SECRET, "
+                    "because the old value no longer works.")
+        if self.profile is None or self.credential_storage == "memory":
+            return "The app now uses the new secret, kept in memory for this run only: save it somewhere safe."
+        return f"The new secret is stored for profile '{self.profile.name}' and the app now uses it."
+
     def current_secret(self) -> SecretStr | None:
         """The secret the session is logged in with (rotation needs it to roll back); never shown."""
         return self._secret

@@ -339,5 +339,5 @@ class SecretsScreen(ReloadingScreen):
         if result.ok:
             self.app.push_screen(SecretShownDialog(
                 new, result.new_secret_id, self.api.api_key, title="Secret rotated", masked=True,
-                intro="The new secret is stored for this profile and the app now uses it.",
+                intro=self.vapp.secret_storage_note(),
             ))

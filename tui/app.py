@@ -37,7 +37,6 @@ SCREEN_PATHS: dict[str, tuple[str, str]] = {
     "secrets": ("tui.screens.secrets", "SecretsScreen"),
     "pools": ("tui.screens.pools", "PoolsScreen"),
 }
-MAIN_SCREENS = SCREEN_PATHS  # the mode names; `screen_class(mode)` gives the class
 
 
 def screen_class(mode: str) -> type[Screen]:
@@ -247,7 +246,7 @@ class VonageApp(App[None]):
         self.ops.profile = name
         self.ops.journal = self._make_journal()
         self.profile_label = label
-        if self.current_mode not in MAIN_SCREENS:
+        if self.current_mode not in SCREEN_PATHS:
             await self.switch_mode(self.options.initial_screen)
         self.refresh_balance()
         self.reconcile_journal()
@@ -354,7 +353,7 @@ class VonageApp(App[None]):
                 return
             if target == "quit":
                 self.exit()
-            elif target in MAIN_SCREENS:
+            elif target in SCREEN_PATHS:
                 self.run_worker(self.action_goto(target), exit_on_error=False)
             else:
                 self.open_extra(target)

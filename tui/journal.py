@@ -14,7 +14,7 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +190,3 @@ def _number(value: Any) -> float | None:
         return float(value)
     return None
 
-
-def entry_as_dict(entry: JournalEntry) -> dict[str, Any]:
-    return asdict(entry)

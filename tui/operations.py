@@ -336,16 +336,19 @@ class Operations:
     async def _pool_members(self, pool_id: str) -> set[str]:
         return {_digits(n.number) for n in await self.client.all_pool_numbers(pool_id)}
 
-    async def add_pool_numbers(self, pool_id: str, numbers: list[str]) -> Outcome:
-        async def check() -> bool:
-            wanted = {_digits(n) for n in numbers}
-            present = wanted & await self._pool_members(pool_id)
-            if present and present != wanted:  # e.g. the first batch of 50 went through, later ones not
-                raise _CannotCheck(f"only {len(present)} of the {len(wanted)} numbers are in the pool now")
-            return present == wanted
+    async def _pool_membership_check(self, pool_id: str, numbers: list[str], *, adding: bool) -> bool:
+        """Did an add (or remove) whose answer was lost take effect? Half of it means "unknown"."""
+        wanted = {_digits(n) for n in numbers}
+        present = wanted & await self._pool_members(pool_id)
+        changed = present if adding else wanted - present
+        if changed and changed != wanted:  # e.g. the first batch of 50 went through, later ones not
+            raise _CannotCheck(f"only {len(changed)} of the {len(wanted)} numbers changed in the pool")
+        return changed == wanted
 
+    async def add_pool_numbers(self, pool_id: str, numbers: list[str]) -> Outcome:
         outcome = await self._run(
-            "pool-add", pool_id, lambda: self.client.add_pool_numbers(pool_id, numbers), check,
+            "pool-add", pool_id, lambda: self.client.add_pool_numbers(pool_id, numbers),
+            lambda: self._pool_membership_check(pool_id, numbers, adding=True),
             done_text=f"Added {len(numbers)} number(s) to {pool_id}",
             not_done_text=f"Numbers were not added to {pool_id}",
             details={"numbers": numbers},
@@ -354,15 +357,9 @@ class Operations:
         return outcome
 
     async def remove_pool_numbers(self, pool_id: str, numbers: list[str]) -> Outcome:
-        async def check() -> bool:
-            wanted = {_digits(n) for n in numbers}
-            left = wanted & await self._pool_members(pool_id)
-            if left and left != wanted:  # e.g. the first batch of 50 went through, later ones not
-                raise _CannotCheck(f"{len(left)} of the {len(wanted)} numbers are still in the pool")
-            return not left
-
         outcome = await self._run(
-            "pool-remove", pool_id, lambda: self.client.remove_pool_numbers(pool_id, numbers), check,
+            "pool-remove", pool_id, lambda: self.client.remove_pool_numbers(pool_id, numbers),
+            lambda: self._pool_membership_check(pool_id, numbers, adding=False),
             done_text=f"Removed {len(numbers)} number(s) from {pool_id}",
             not_done_text=f"Numbers were not removed from {pool_id}",
             details={"numbers": numbers},

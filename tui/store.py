@@ -84,9 +84,6 @@ class OwnedNumbers:
         self.complete = False
         self.version += 1
 
-    @property
-    def age_seconds(self) -> float | None:
-        return None if self.loaded_at is None else max(0.0, time.time() - self.loaded_at)
 
 
 @dataclass

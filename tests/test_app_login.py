@@ -93,7 +93,7 @@ async def test_headless_keyring_is_explained(sandbox, headless_keyring) -> None:
 
 
 async def test_hanging_keyring_times_out_instead_of_freezing(sandbox, hanging_keyring, monkeypatch) -> None:
-    import tui.session as session
+    import tui.startup as session
 
     real = session.resolve_startup
     monkeypatch.setattr(session, "resolve_startup", lambda name, timeout=0.3: real(name, timeout=0.3))

@@ -178,7 +178,7 @@ def test_first_paint_needs_no_heavy_imports() -> None:
 
 async def test_a_failed_start_up_is_reported_and_offers_login(sandbox, monkeypatch) -> None:
     """Something unexpected while reading the config/keyring: a message and the login form, not a hang."""
-    import tui.session as session
+    import tui.startup as session
     from tui.app import VonageApp
     from tui.launch import LaunchOptions
 

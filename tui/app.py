@@ -19,7 +19,7 @@ from tui.journal import Journal
 from tui.launch import LaunchOptions
 from tui.operations import Operations
 from tui.store import Store
-from tui.worker import Activity, ApiService, describe_error
+from tui.service import Activity, ApiService, describe_error
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -157,7 +157,7 @@ class VonageApp(App[None]):
         """Config and keyring are read in a thread: a hanging keyring never freezes the UI."""
         import asyncio
 
-        from tui.session import resolve_startup
+        from tui.startup import resolve_startup
 
         result = await asyncio.to_thread(resolve_startup, self.options.profile)
         if result.keymap:

@@ -20,7 +20,7 @@ from tui.api.errors import ActionFailed, AutoReloadDisabled, InputError, VonageE
 from tui.formatting import money
 from tui.screens.base import ReloadingScreen
 from tui.widgets.confirm import ConfirmDialog
-from tui.worker import describe_error
+from tui.service import describe_error
 
 if TYPE_CHECKING:
     from tui.api.models import AccountSettings, Balance

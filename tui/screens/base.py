@@ -18,12 +18,12 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui.widgets.app_header import AppHeader
-from tui.worker import describe_error
+from tui.service import describe_error
 
 if TYPE_CHECKING:
     from tui.app import VonageApp
     from tui.store import Store
-    from tui.worker import ApiService
+    from tui.service import ApiService
 
 
 class VonageScreen(Screen[None]):

@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from tui.api.errors import InputError
 from tui.api.number_config import current_fields, merge_update
 from tui.countries import format_msisdn
-from tui.worker import describe_error
+from tui.service import describe_error
 
 if TYPE_CHECKING:
     from tui.api.models import OwnedNumber

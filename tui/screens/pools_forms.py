@@ -24,7 +24,7 @@ from tui.api.errors import Conflict, InputError
 from tui.api.models import BatchResult, Pool, PoolCreate, PoolUpdate
 from tui.countries import format_msisdn
 from tui.widgets.fast_table import Column, FastTable
-from tui.worker import describe_error
+from tui.service import describe_error
 
 if TYPE_CHECKING:
     from tui.api.models import OwnedNumber

@@ -92,7 +92,7 @@ class ProfilesScreen(Screen[None]):
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_switch(self) -> None:
         from tui.config import load_config, save_config, switch_profile
-        from tui.session import resolve_startup
+        from tui.startup import resolve_startup
 
         name = self._selected()
         if name is None:

@@ -1,4 +1,4 @@
-"""The one API service every screen shares.
+"""The one API service every screen shares: the client of the logged-in profile, and what it is doing.
 
 Screens never build requests: they call ``app.api.client.<operation>`` from a Textual worker
 (``@work(group=...)`` on the screen, so leaving the screen cancels it) and hand failures to

@@ -73,3 +73,17 @@ async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
         except WorkerFailed:
             pass
         await pilot.pause()
+
+
+@pytest.fixture(autouse=True)
+def _confirm_arms_at_once(monkeypatch):
+    """The confirm dialog's "yes" arms after a pause against typed-ahead keys; tests press deliberately.
+
+    tests/test_confirm_dialog.py checks the pause itself.
+    """
+    monkeypatch.setattr("tui.widgets.confirm.ARM_DELAY", 0.0)
+
+
+async def confirm_yes(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Confirm the open dialog the only way there is: move to the yes button, press enter."""
+    await pilot.press("tab", "enter")

@@ -146,6 +146,6 @@ async def test_login_form_profile_is_the_one_rotation_stores_to(sandbox, memory_
         await _fill_login(app, pilot, key=DEMO_API_KEY, secret=DEMO_API_SECRET)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.profile is not None and app.profile.name == "default"
-        await app.store_secret(SecretStr("Rotated-Secret-9"))
+        assert app.session.spec.profile is not None and app.session.spec.profile.name == "default"
+        await app.session.store_secret(SecretStr("Rotated-Secret-9"))
     assert keyring.get_password("vonage-tui", "default") == "Rotated-Secret-9"

@@ -57,7 +57,7 @@ async def test_question_mark_lists_this_screens_keys(make_app) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
-        text = str(app.screen.query_one("#help-keys").render())
+        text = " ".join(str(w.render()) for w in app.screen.query(".help-keys"))
         assert "Jump" in text
         await pilot.press("escape")
         await pilot.pause()
@@ -158,8 +158,8 @@ async def test_help_rows_come_from_live_bindings(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        rows = describe_bindings(app.screen)
-        assert any(desc == "Keys" for _, desc in rows)
+        groups = describe_bindings(app.screen)
+        assert any(desc == "Keys" for _, rows in groups for _, desc, _ in rows)
 
 
 def test_first_paint_needs_no_heavy_imports() -> None:
@@ -196,9 +196,14 @@ async def test_a_failed_start_up_is_reported_and_offers_login(sandbox, monkeypat
 def test_rotation_says_where_the_new_secret_lives() -> None:
     from pydantic import SecretStr
 
-    from tui.app import VonageApp
     from tui.launch import LaunchOptions
+    from tui.session import Session, spec_from_options
 
-    assert "demo" in VonageApp(LaunchOptions(demo=True)).secret_storage_note()
-    env = VonageApp(LaunchOptions(api_key="abcd1234", api_secret=SecretStr("Env-Secret-1")))
+    def session(storage):  # type: ignore[no-untyped-def]
+        return Session(spec_from_options(LaunchOptions(), api_key="abcd1234", secret=SecretStr("Env-Secret-1"),
+                                         rest_url="https://rest.nexmo.com", api_url="https://api.nexmo.com",
+                                         storage=storage, label="test"), journal_path="/nonexistent/journal")
+
+    assert "demo" in session("demo").secret_storage_note()
+    env = session("environment")
     assert "VONAGE_API_SECRET" in env.secret_storage_note()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import settle
+from conftest import settle, confirm_yes
 from tui.journal import Journal
 from tui.operations import Operations
 from tui.sandbox.inventory import DEMO_API_KEY
@@ -52,10 +52,10 @@ async def test_numbers_screen_cancels_marked_numbers_after_one_confirmation(make
         assert all(k in _owned(sandbox) for k in keys)
         await pilot.press("c")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert all(k not in _owned(sandbox) for k in keys)
-        assert all(k not in app.store.owned.by_msisdn for k in keys)
+        assert all(k not in app.session.account.owned.by_msisdn for k in keys)
         assert any("Cancelled 2 of 2" in n.message for n in app._notifications)
 
 

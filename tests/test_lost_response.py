@@ -16,7 +16,8 @@ import pytest
 from tui.api.client import VonageClient
 from tui.api.errors import NetworkError
 from tui.journal import DONE, FAILED, PENDING, UNKNOWN, Journal
-from tui.operations import Operations, _matches
+from tui.operations import Operations
+from tui.operations.numbers import _matches
 from tui.sandbox.inventory import DEMO_API_KEY, SUBACCOUNT_API_KEY
 from tui.sandbox.server import RunningSandbox
 
@@ -257,7 +258,7 @@ async def test_buying_from_the_search_screen_with_the_answer_lost(
         await app.workers.wait_for_complete()
         await pilot.pause()
         notes = [(str(n.title), str(n.message)) for n in app._notifications]
-        in_store = msisdn in app.store.owned.by_msisdn
+        in_store = msisdn in app.session.account.owned.by_msisdn
         still_listed = table.has_key(msisdn) if hasattr(table, "has_key") else None
 
     # The sandbox charged exactly once, and the answer really was lost.

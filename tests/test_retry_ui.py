@@ -43,9 +43,9 @@ async def test_the_header_shows_retries_and_clears_when_the_request_succeeds(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.activity_text == "" and _header_activity(app) == ""
-        assert app.balance_text.startswith("€ ")
+        assert app.balance_text.endswith(" EUR")
         assert not [n for n in app._notifications if n.severity == "error"]
-    assert not app.api.connected  # the app closed its client on exit
+    assert not app.session.service.connected  # the app closed its client on exit
 
 
 async def test_ctrl_x_cancels_work_in_flight(make_app, sandbox: RunningSandbox) -> None:
@@ -53,7 +53,7 @@ async def test_ctrl_x_cancels_work_in_flight(make_app, sandbox: RunningSandbox) 
     async with app.run_test(size=(120, 36)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        client = app.api.client
+        client = app.session.client
         sandbox.state.config.latency = 0.05
         sandbox.state.config.fault_5xx = 1.0
         balance_worker = app.refresh_balance()
@@ -81,4 +81,4 @@ async def test_ctrl_x_cancels_work_in_flight(make_app, sandbox: RunningSandbox) 
         sandbox.state.config.fault_5xx = 0.0
         app.refresh_balance()
         await app.workers.wait_for_complete()
-        assert app.balance_text.startswith("€ ")
+        assert app.balance_text.endswith(" EUR")

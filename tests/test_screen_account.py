@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from conftest import confirm_yes
 from tui.sandbox.inventory import DEMO_API_KEY, DEMO_TOP_UP_AMOUNT, DEMO_TRX
 from tui.screens.account import AUTO_RELOAD_OFF, AccountScreen
 from tui.widgets.confirm import ConfirmDialog
@@ -51,7 +52,7 @@ async def test_balance_limits_and_webhooks_shown(make_app, sandbox):
         assert "max-calls-per-second 30" in limits
         assert app.screen.query_one("#mo-url", Input).value == "https://example.com/webhooks/inbound-sms"
         assert app.screen.query_one("#dr-url", Input).value == "https://example.com/webhooks/delivery-receipt"
-        assert app.balance_text == "€ 24.50 EUR"
+        assert app.balance_text == "24.50 EUR"
 
 
 async def test_top_up_with_known_trx_raises_balance(make_app, sandbox):
@@ -77,11 +78,11 @@ async def test_top_up_with_known_trx_raises_balance(make_app, sandbox):
         await pilot.press("t")  # the field still holds the reference; t asks again
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert account.balance == before + DEMO_TOP_UP_AMOUNT
         assert "34.50 EUR" in text_of(app, "#acct-balance")
-        assert app.balance_text == "€ 34.50 EUR"
+        assert app.balance_text == "34.50 EUR"
         assert "Topped up" in text_of(app, "#acct-status")
 
 
@@ -94,7 +95,7 @@ async def test_top_up_unknown_trx_shows_error(make_app, sandbox):
         await type_into(pilot, app, "#topup-trx", "NOPE-0001")
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         error = text_of(app, "#topup-error")
         assert "refused" in error and "NOPE-0001" in error
@@ -113,7 +114,7 @@ async def test_top_up_with_auto_reload_off_is_explained(make_app, sandbox):
         await type_into(pilot, app, "#topup-trx", DEMO_TRX)
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         error = text_of(app, "#topup-error")
         assert error == AUTO_RELOAD_OFF
@@ -163,7 +164,7 @@ async def test_save_webhooks_echoes_into_sandbox(make_app, sandbox):
         assert account.dr_callback_url == "https://hooks.example.org/dr"
         await pilot.press("w")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert account.dr_callback_url == ""
         assert account.mo_callback_url == "https://hooks.example.org/mo"
@@ -191,7 +192,8 @@ async def test_read_only_hides_writes(make_app, sandbox):
         screen = app.screen
         assert screen.check_action("top_up", ()) is False
         assert screen.check_action("save_webhooks", ()) is False
-        assert screen.query_one("#topup-trx", Input).disabled
+        assert not screen.query("#topup-trx") and not screen.query("#save-webhooks")  # hidden, not disabled
+        assert screen.query_one("#mo-url", Input).disabled  # the webhooks can be read, not changed
         assert "24.50 EUR" in text_of(app, "#acct-balance")
 
 

@@ -17,6 +17,7 @@ from textual.widgets import Input, Select, Static
 from tui import cache
 from tui.api.models import OwnedNumber
 from tui.config import cache_dir
+from tui.owned import OwnedRecord
 from tui.fsutil import write_private_file
 from tui.sandbox.config import SandboxConfig
 from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
@@ -113,7 +114,7 @@ def app_for(running, **overrides):
 @contextmanager
 def recorded_list_calls(app):
     """Record the query of every list_owned_numbers call the app's client makes."""
-    client = app.api.client
+    client = app.session.client
     calls: list[dict] = []
     original = client.list_owned_numbers
 
@@ -141,7 +142,7 @@ async def test_rows_are_the_sandbox_owned_numbers(make_app, sandbox):
         assert "example.com/webhooks/inbound-sms" in table(app).get_row(PLAIN)[5]
         assert table(app).get_row("13177001234")[0] == "+1 317 700 1234"
         assert status(app).startswith("6 numbers")
-        assert app.store.owned.complete and set(app.store.owned.by_msisdn) == set(owned(sandbox))
+        assert app.session.account.owned.complete and set(app.session.account.owned.by_msisdn) == set(owned(sandbox))
     assert not list(cache_dir().glob("owned-*"))  # the demo (a new sandbox every run) is never cached
 
 
@@ -183,7 +184,7 @@ async def test_server_filter_contains_reloads_with_matching_rows(make_app, sandb
         assert set(table(app).visible_keys()) == expected
         assert calls and calls[0]["pattern"] == "7700" and calls[0]["search_pattern"] == 1
         assert "contains 7700" in status(app)
-        assert len(app.store.owned.by_msisdn) == len(owned(sandbox))  # a filtered view leaves the store whole
+        assert len(app.session.account.owned.by_msisdn) == len(owned(sandbox))  # a filtered view leaves the store whole
         await pilot.press("F")
         await settle(app, pilot)
         assert set(table(app).visible_keys()) == set(owned(sandbox))
@@ -278,7 +279,7 @@ async def test_edit_sets_inbound_webhook_and_keeps_other_fields(make_app, sandbo
         for key in kept:
             assert after[key] == before[key], key  # read-modify-write kept them
         assert "hooks.example.org/sms" in table(app).get_row(LINKED)[5]
-        assert app.store.owned.by_msisdn[LINKED].mo_http_url == "https://hooks.example.org/sms"
+        assert app.session.account.owned.by_msisdn[LINKED].mo_http_url == "https://hooks.example.org/sms"
         assert "https://hooks.example.org/sms" in detail(app)
 
 
@@ -351,7 +352,7 @@ async def test_cancel_asks_with_no_focused_then_cancels_on_yes(make_app, sandbox
         await settle(app, pilot)
         assert PLAIN not in owned(sandbox)
         assert PLAIN not in table(app).visible_keys()
-        assert PLAIN not in app.store.owned.by_msisdn
+        assert PLAIN not in app.session.account.owned.by_msisdn
         assert status(app).startswith("5 numbers")
 
 
@@ -412,7 +413,7 @@ async def test_coming_back_does_not_refetch_but_shows_store_changes(make_app, sa
         assert isinstance(app.screen, NumbersScreen)
         assert sandbox.state.request_count == 0
         # another screen bought a number: the store changed, the table follows without a request
-        app.store.owned.upsert(OwnedNumber(msisdn="447700900555", country="GB", type="mobile-lvn", features=["SMS"]))
+        app.session.account.owned.upsert(OwnedRecord("447700900555", "GB", "mobile-lvn", ["SMS"]))
         await goto(app, pilot, "search")
         await settle(app, pilot)
         await goto(app, pilot, "numbers")
@@ -438,26 +439,29 @@ async def test_paging_loads_all_1500_with_progress():
                 await open_numbers(app, pilot)
                 assert table(app).row_count == 1500
                 assert set(table(app).visible_keys()) == set(running.state.accounts[DEMO_API_KEY].owned)
-                assert app.store.owned.complete and len(app.store.owned.by_msisdn) == 1500
+                assert app.session.account.owned.complete and len(app.session.account.owned.by_msisdn) == 1500
                 assert status(app).startswith("1,500 numbers")
         finally:
             NumbersScreen._update_status = original  # type: ignore[method-assign]
         assert any(s.startswith("loading 100 / 1,500") for s in seen), seen[:5]
 
 
-async def test_leaving_mid_load_cancels_and_coming_back_reloads():
+async def test_leaving_mid_load_keeps_loading_and_coming_back_shows_all():
+    """The owned list belongs to the session: leaving the screen does not stop it, nor refetch it."""
     with start_sandbox(SandboxConfig(seed=7, owned_count=2000, latency=0.2)) as running:
         app = app_for(running)
         async with app.run_test(size=SIZE) as pilot:
             while not (isinstance(app.screen, NumbersScreen) and table(app).row_count):
                 await pilot.pause(0.02)
             await goto(app, pilot, "search")
+            assert not app.session.account.owned.complete
+            assert 0 < len(app.session.account.owned.by_msisdn) < 2000
             await settle(app, pilot)
-            assert not app.store.owned.complete
-            assert 0 < len(app.store.owned.by_msisdn) < 2000
+            assert app.session.account.owned.complete  # loaded while another screen was shown
+            running.state.reset_counters()
             await goto(app, pilot, "numbers")
             await open_numbers(app, pilot)
-            assert app.store.owned.complete and table(app).row_count == 2000
+            assert table(app).row_count == 2000 and running.state.request_count == 0
 
 
 async def test_a_dialog_on_top_does_not_stop_the_load():
@@ -466,15 +470,14 @@ async def test_a_dialog_on_top_does_not_stop_the_load():
         async with app.run_test(size=SIZE) as pilot:
             while not (isinstance(app.screen, NumbersScreen) and table(app).row_count):
                 await pilot.pause(0.02)
-            screen = app.screen
-            worker = screen._load_worker
+            worker = next(w for w in app.workers if w.group == "owned" and not w.is_finished)
             await pilot.press("f")
             await pilot.pause()
             assert isinstance(app.screen, NumbersFilterDialog)
             await pilot.press("escape")
             await settle(app, pilot)
-            assert screen._load_worker is worker and worker.state.name == "SUCCESS"
-            assert app.store.owned.complete and table(app).row_count == 1200
+            assert worker.state.name == "SUCCESS"
+            assert app.session.account.owned.complete and table(app).row_count == 1200
 
 
 # -- cache ---------------------------------------------------------------------------------------
@@ -488,7 +491,7 @@ def test_cache_round_trip_is_private_and_per_profile(isolated_dirs):
         OwnedNumber(msisdn="13177001234", country="US"),
     ]  # fmt: skip
     key = cache.profile_key("abcd1234", "rest.nexmo.com")
-    path = cache.save_owned(key, numbers)
+    path = cache.save_owned(key, [OwnedRecord.from_model(n) for n in numbers])
     assert path.parent == cache_dir()
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -496,14 +499,15 @@ def test_cache_round_trip_is_private_and_per_profile(isolated_dirs):
     loaded = cache.load_owned(key)
     assert loaded is not None
     got, saved_at = loaded
-    assert [n.model_dump() for n in got] == [n.model_dump() for n in numbers]
+    assert [n.to_wire() for n in got] == [OwnedRecord.from_model(n).to_wire() for n in numbers]
+    assert got[0].mo_http_url == "https://example.com/in" and got[0].limitations[0].feature == "SMS"
     assert got[0].model_extra == {"extraField": 3}
     assert abs(saved_at - time.time()) < 60
     assert DEMO_API_SECRET not in path.read_text()
     assert cache.load_owned(cache.profile_key("abcd1234", "other.example")) is None
     path.write_bytes(b"{not json")
     assert cache.load_owned(key) is None
-    cache.clear_owned(key)
+    path.unlink()
     assert cache.load_owned(key) is None
 
 
@@ -511,7 +515,7 @@ async def test_warm_start_shows_cached_rows_with_age_then_refreshes():
     with start_sandbox(SandboxConfig(seed=7, latency=0.5)) as running:
         key = cache.profile_key(DEMO_API_KEY, urlsplit(running.url).netloc)
         ghost = OwnedNumber(msisdn="15550001111", country="US", type="mobile-lvn", features=["SMS"])
-        path = cache.save_owned(key, [ghost])
+        path = cache.save_owned(key, [OwnedRecord.from_model(ghost)])
         body = json.loads(path.read_text())
         body["saved_at"] = time.time() - 180
         write_private_file(path, json.dumps(body).encode())
@@ -526,6 +530,6 @@ async def test_warm_start_shows_cached_rows_with_age_then_refreshes():
             await open_numbers(app, pilot)
             assert set(table(app).visible_keys()) == set(running.state.accounts[DEMO_API_KEY].owned)
             assert "cached" not in status(app)
-            assert not app.store.owned.from_cache
+            assert not app.session.account.owned.from_cache
         cached = cache.load_owned(key)
         assert cached is not None and len(cached[0]) == 6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
+from conftest import confirm_yes
 from tui.api.errors import PoolsUnavailable
 from tui.sandbox.config import SandboxConfig
 from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET, DEMO_POOL_ID
@@ -230,10 +231,10 @@ async def test_delete_refused_by_the_api_is_a_plain_sentence(make_app, sandbox) 
         async def refuse(pool_id: str):  # type: ignore[no-untyped-def]
             raise PoolsUnavailable("this pool cannot be deleted through the API", status=405)
 
-        app.api.client.delete_pool = refuse
+        app.session.client.delete_pool = refuse
         await pilot.press("d")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert app.screen is screen
         assert "cannot be deleted through the API" in text_of(screen.query_one("#pools-result"))
@@ -246,13 +247,12 @@ async def test_delete_refused_by_the_api_is_a_plain_sentence(make_app, sandbox) 
 async def test_add_numbers_picked_from_owned_with_space(make_app, sandbox) -> None:
     app = make_app(initial_screen="pools")
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_pools(app, pilot)
-        assert not app.store.owned.complete
+        screen = await open_pools(app, pilot)  # the owned numbers load from the login on, on any screen
         await pilot.press("a")
         await settle(app, pilot)
         modal = app.screen
         assert isinstance(modal, AddNumbersScreen)
-        assert app.store.owned.complete  # loaded into the shared store first
+        assert app.session.account.owned.complete  # loaded into the shared store first
         table = modal.query_one("#add-owned-table", FastTable)
         members = set(pools_of(sandbox)[DEMO_POOL_ID].numbers)
         assert not members & set(table.visible_keys())  # numbers already in the pool are not offered
@@ -322,7 +322,7 @@ async def test_remove_marked_numbers_after_confirm(make_app, sandbox) -> None:
         body = text_of(dialog.query_one("#confirm-body"))
         assert all(f"+{n}" in body for n in numbers)
         assert app.focused.id == "confirm-no"
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert app.screen is screen
         assert pools_of(sandbox)[DEMO_POOL_ID].numbers == []
@@ -338,7 +338,7 @@ async def test_remove_partial_success_names_the_number_that_failed(make_app, san
         pools_of(sandbox)[DEMO_POOL_ID].numbers.remove(second)  # removed elsewhere meanwhile
         await pilot.press("x")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert sandbox.state.status_counts[207] == 1
         result = app.screen
@@ -360,7 +360,7 @@ async def test_remove_highlighted_number_when_none_marked(make_app, sandbox) -> 
         await pilot.press("tab", "x")
         await pilot.pause()
         assert f"+{first}" in text_of(app.screen.query_one("#confirm-body"))
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert pools_of(sandbox)[DEMO_POOL_ID].numbers == [second]
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from textual.widgets import Input, Select, Static
 
+from conftest import confirm_yes
 from tui import countries
 from tui.sandbox.inventory import DEMO_API_KEY, SUBACCOUNT_API_KEY
 from tui.screens.search import SearchScreen
@@ -49,7 +50,7 @@ async def settle(app, pilot) -> None:
 
 async def ready(app, pilot) -> SearchScreen:
     """Wait until the app has logged in and shown the balance (its start-up requests are done)."""
-    await until(pilot, lambda: app.api.connected and bool(app.balance_text))
+    await until(pilot, lambda: app.session is not None and app.session.service.connected and bool(app.balance_text))
     await settle(app, pilot)
     return app.screen
 
@@ -238,11 +239,11 @@ async def test_buy_flow_confirm_no_then_yes(make_app, sandbox):
         assert msisdn in account.owned
         assert Decimal(str(account.balance)) == balance - price
         assert [p["msisdn"] for p in sandbox.state.purchases] == [msisdn]
-        assert msisdn in app.store.owned.by_msisdn
-        assert app.store.owned.by_msisdn[msisdn].type == "mobile-lvn"
+        assert msisdn in app.session.account.owned.by_msisdn
+        assert app.session.account.owned.by_msisdn[msisdn].type == "mobile-lvn"
         assert msisdn not in table.visible_keys()
         await pilot.pause()
-        assert text(screen, "#hdr-balance") == f"€ {balance - price:.2f} EUR"
+        assert text(screen, "#hdr-balance") == money(balance - price)
         assert any(f"Bought {shown} for {offer['initialPrice']} EUR" in n for n in notes(app))
 
 
@@ -271,12 +272,12 @@ async def test_buy_420_shows_the_server_label_verbatim(make_app, sandbox):
         }
         await pilot.press("b")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert sandbox.state.status_counts[420] == 1
         label = f"The number {msisdn} is not available to buy"
         assert any(n.endswith(": " + label) for n in notes(app))
-        assert msisdn not in app.store.owned.by_msisdn
+        assert msisdn not in app.session.account.owned.by_msisdn
         assert msisdn not in sandbox.state.accounts[DEMO_API_KEY].owned
 
 
@@ -288,10 +289,10 @@ async def test_buy_with_lost_answer_is_reconciled(make_app, sandbox):
         sandbox.state.drop_next_response_after_commit("/number/buy")
         await pilot.press("b")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert msisdn in sandbox.state.accounts[DEMO_API_KEY].owned
-        assert msisdn in app.store.owned.by_msisdn
+        assert msisdn in app.session.account.owned.by_msisdn
         assert any("answer was lost" in n for n in notes(app))
 
 
@@ -307,7 +308,8 @@ async def test_read_only_hides_buy(make_app, sandbox):
         assert not isinstance(app.screen, ConfirmDialog)
         assert buys(sandbox) == 0
         titles = [c.title for c in app.get_system_commands(screen)]
-        assert "Search & buy: Search" in titles and "Search & buy: Buy" not in titles
+        assert any(t.startswith("Search & buy: Search") for t in titles)
+        assert not any(t.startswith("Search & buy: Buy") for t in titles)
 
 
 async def test_usable_at_80x24(make_app, sandbox):
@@ -338,7 +340,7 @@ async def test_second_buy_while_one_is_in_flight_is_refused(make_app, sandbox):
         await pilot.press("b")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         sandbox.state.config.latency = 1.0  # the purchase is now in flight for a second
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await until(pilot, lambda: app.screen is screen)
         await pilot.press("j", "b")
         await pilot.pause()

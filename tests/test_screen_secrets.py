@@ -7,6 +7,7 @@ import contextlib
 from pydantic import SecretStr
 from textual.widgets import Input, Static
 
+from conftest import confirm_yes
 from tui.api.client import VonageClient
 from tui.api.errors import AuthError, ServerError, VonageError
 from tui.operations import Operations
@@ -207,7 +208,7 @@ async def test_revoke_confirms_no_by_default_then_revokes(make_app, sandbox):
         screen.table.move_to_key(OTHER_ID)
         await pilot.press("d")
         await pilot.pause()
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert secret_ids(sandbox) == [DEMO_SECRET_ID]
         assert screen.table.row_count == 1
@@ -222,7 +223,7 @@ async def test_last_secret_403_explained(make_app, sandbox):
         await pilot.press("d")
         await pilot.pause()
         assert DEMO_SECRET_ID in text_of(app.screen, "#confirm-body")
-        await pilot.press("y")
+        await confirm_yes(pilot)
         await settle(app, pilot)
         assert text_of(screen, "#secrets-status") == ONLY_ONE
         assert any("only secret" in m for m in notified(app))
@@ -239,7 +240,7 @@ async def rotate(app, pilot) -> None:
     dialog = app.screen
     assert isinstance(dialog, ConfirmDialog)
     assert DEMO_API_KEY in text_of(dialog, "#confirm-body")
-    await pilot.press("y")
+    await confirm_yes(pilot)
     await settle(app, pilot)
 
 
@@ -255,8 +256,8 @@ async def test_rotate_replaces_the_secret(make_app, sandbox, tmp_path):
         assert not account.authenticates(DEMO_API_SECRET)
         assert not await authenticates(sandbox, DEMO_API_SECRET)
         assert await authenticates(sandbox, new.value)
-        assert app.current_secret().get_secret_value() == new.value  # stored for the profile
-        assert (await app.api.client.list_secrets())[0].id == new.id  # the app's client uses it
+        assert app.session.current_secret().get_secret_value() == new.value  # stored for the profile
+        assert (await app.session.client.list_secrets())[0].id == new.id  # the app's client uses it
         # the value is neither notified nor on screen: the dialog masks it until v
         shown = app.screen
         assert isinstance(shown, SecretShownDialog)
@@ -294,8 +295,8 @@ async def test_rotate_rolls_back_when_the_new_secret_fails_its_check(make_app, s
         assert isinstance(app.screen, SecretsScreen)  # nothing to show
         assert secret_ids(sandbox) == [DEMO_SECRET_ID]  # the new one was revoked again
         assert await authenticates(sandbox, DEMO_API_SECRET)
-        assert app.current_secret().get_secret_value() == DEMO_API_SECRET
-        balance = await app.api.client.get_balance()  # the user can still call the API
+        assert app.session.current_secret().get_secret_value() == DEMO_API_SECRET
+        balance = await app.session.client.get_balance()  # the user can still call the API
         assert balance.value > 0
         status = text_of(screen, "#secrets-status")
         assert "rolled back" in status and "old secret is stored and in use" in status
@@ -312,8 +313,8 @@ async def test_rotate_keeps_both_when_the_old_cannot_be_revoked(make_app, sandbo
         assert len(account.secrets) == 2
         new = next(s for s in account.secrets if s.id != DEMO_SECRET_ID)
         assert await authenticates(sandbox, DEMO_API_SECRET) and await authenticates(sandbox, new.value)
-        assert app.current_secret().get_secret_value() == new.value
-        await app.api.client.get_balance()
+        assert app.session.current_secret().get_secret_value() == new.value
+        await app.session.client.get_balance()
         assert "still exists" in text_of(screen, "#secrets-status")
         await pilot.press("escape")  # close the (masked) secret dialog
         await settle(app, pilot)

@@ -242,7 +242,7 @@ async def _app_flows(sandbox: RunningSandbox, make_app, tmp_path: Path, capfd) -
         await screen.workers.wait_for_complete()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.api.connected and app.profile_label.endswith(DEMO_API_KEY)
+        assert app.session.service.connected and app.profile_label.endswith(DEMO_API_KEY)
         for index, name in enumerate(screen_classes(), start=1):
             await pilot.press(str(index))
             await pilot.pause()
@@ -255,11 +255,11 @@ async def _app_flows(sandbox: RunningSandbox, make_app, tmp_path: Path, capfd) -
         app.save_screenshot(filename="help.svg", path=str(shots))
         await pilot.press("escape")
         # journaled writes, a lost answer, a refused secret, and a failing request shown as a notification
-        offer = (await app.api.client.search_numbers(country="GB")).numbers[0]
+        offer = (await app.session.client.search_numbers(country="GB")).numbers[0]
         sandbox.state.drop_next_response_after_commit("/number/buy")
-        seen["app buy"] = repr(await app.ops.buy("GB", offer.msisdn, price=offer.initial_price))
-        seen["app refused secret"] = repr(await app.ops.create_secret(REFUSED))
-        app.api.client.retry_policy = FAST
+        seen["app buy"] = repr(await app.session.ops.buy("GB", offer.msisdn, price=offer.initial_price))
+        seen["app refused secret"] = repr(await app.session.ops.create_secret(REFUSED))
+        app.session.client.retry_policy = FAST
         sandbox.state.config.fault_5xx = 1.0
         app.refresh_balance()
         await app.workers.wait_for_complete()
@@ -268,15 +268,15 @@ async def _app_flows(sandbox: RunningSandbox, make_app, tmp_path: Path, capfd) -
         app.save_screenshot(filename="after-errors.svg", path=str(shots))
         seen["notifications"] = "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
         seen["clipboard"] = app.clipboard
-        seen["app state"] = repr(vars(app.api)) + repr(app.options) + repr(app.current_secret())
+        seen["app state"] = repr(vars(app.session.service)) + repr(app.session) + repr(app.options) + repr(app.session.current_secret())
         assert app.clipboard == ""  # nothing asked to copy
 
     # The app crashes inside a worker (exit_on_error): Textual renders the traceback with show_locals=True.
     crashing = make_app(api_secret=SecretStr(CANARY), journal_path=str(tmp_path / "crash" / "journal.jsonl"))
 
     async def crash_in_worker() -> None:
-        client = crashing.api.client
-        secret = crashing.current_secret()
+        client = crashing.session.client
+        secret = crashing.session.current_secret()
         options = crashing.options
         await client.get_balance()
         raise RuntimeError(f"forced crash in a worker ({type(secret).__name__}, {options.demo})")

@@ -43,6 +43,8 @@ class JournalEntry:
     outcome: str = ""
     ended_at: float | None = None
     reconciled: bool = False
+    acknowledged: bool = False
+    """The user said they checked an unknown outcome themselves (e.g. a top-up in their payment history)."""
 
     @property
     def finished(self) -> bool:
@@ -114,18 +116,21 @@ class Journal:
         )
         return entry_id
 
-    def end(self, entry_id: str, state: str, outcome: str = "", *, reconciled: bool = False) -> None:
+    def end(
+        self, entry_id: str, state: str, outcome: str = "", *, reconciled: bool = False, acknowledged: bool = False
+    ) -> None:
         """Complete an entry with what actually happened."""
-        self._append(
-            {
-                "kind": "end",
-                "id": entry_id,
-                "ts": time.time(),
-                "state": state,
-                "outcome": outcome,
-                "reconciled": reconciled,
-            }
-        )
+        record: dict[str, Any] = {
+            "kind": "end",
+            "id": entry_id,
+            "ts": time.time(),
+            "state": state,
+            "outcome": outcome,
+            "reconciled": reconciled,
+        }
+        if acknowledged:
+            record["acknowledged"] = True
+        self._append(record)
 
     def entries(self) -> list[JournalEntry]:
         """Every entry, oldest first, with its latest end merged in."""
@@ -162,6 +167,7 @@ class Journal:
                     entry.outcome = _text(rec.get("outcome"))
                     entry.ended_at = _number(rec.get("ts"))
                     entry.reconciled = rec.get("reconciled") is True
+                    entry.acknowledged = entry.acknowledged or rec.get("acknowledged") is True
         return list(by_id.values())
 
     def unfinished(self, profile: str | None = None) -> list[JournalEntry]:

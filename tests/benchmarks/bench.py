@@ -127,11 +127,11 @@ async def app_load(url: str, n: int) -> dict[str, float | int | str]:
     lags: list[tuple[float, float]] = []
     stop = asyncio.Event()
     async with app.run_test(size=(120, 36)) as pilot:
-        while not app.api.connected:
+        while app.session is None or not app.session.service.connected:
             await asyncio.sleep(0.01)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        requests_before = app.api.client.stats.requests
+        requests_before = app.session.client.stats.requests
         beat = asyncio.create_task(heartbeat(lags, stop))
         opened = time.perf_counter()
         press = asyncio.create_task(pilot.press("1"))  # not awaited: Pilot waits for idle
@@ -141,7 +141,7 @@ async def app_load(url: str, n: int) -> dict[str, float | int | str]:
             tables = app.screen.query(FastTable) if type(app.screen).__name__ == "NumbersScreen" else []
             if tables and first is None and tables[0].row_count > 0:
                 first = time.perf_counter()
-            if tables and tables[0].row_count >= n and app.store.owned.complete:
+            if tables and tables[0].row_count >= n and app.session.account.owned.complete:
                 break
             await asyncio.sleep(0.002)
         done = time.perf_counter()
@@ -151,7 +151,7 @@ async def app_load(url: str, n: int) -> dict[str, float | int | str]:
         assert first is not None, "the numbers screen never showed rows"
         table = app.screen.query_one(FastTable)
         mounted = getattr(app.screen, "mounted_at", None)
-        stats = app.api.client.stats
+        stats = app.session.client.stats
         out.update(
             first_rows=first - opened, all_rows=done - opened, rows=table.row_count,
             first_after_mount=(first - mounted) if mounted else float("nan"),

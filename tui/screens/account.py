@@ -1,57 +1,47 @@
 """Account: balance and auto-reload, top-up, the default SMS webhooks, and the account's limits.
 
-Reads go through ``self.api.client`` and the top-up (money) through ``self.vapp.ops`` (journaled);
-the webhooks are saved with ``client.update_settings``. Everything runs in workers on this screen,
-which hand their result to one ``_show_*`` method.
+Reads go through the session's client; the changes (top-up: money; webhooks) through the session's
+``Operations`` (journaled, reconciled). Workers post their results as messages; the handlers here
+update the widgets. A top-up names its amount when it is known (learnt from the last top-up of that
+payment, or typed once from the dashboard), and an earlier top-up whose outcome is unknown blocks a
+second one of the same payment until the user says they checked their payment history.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from tui.api import validators
 from tui.api.errors import ActionFailed, AutoReloadDisabled, InputError, VonageError
-from tui.formatting import money
+from tui.messages import BalanceChanged
+from tui.operations import describe_amount
+from tui.screens.account_text import AUTO_RELOAD_OFF, balance_line, limits_line, top_up_body
 from tui.screens.base import ReloadingScreen
-from tui.widgets.confirm import ConfirmDialog
-from tui.service import describe_error
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
-    from tui.api.models import AccountSettings, Balance
-    from tui.operations import Outcome
-
-AUTO_RELOAD_OFF = (
-    "Auto-reload is off for this account, so there is no earlier payment to repeat: top-up only works "
-    "on accounts with auto-reload enabled (turn it on in the Vonage dashboard). "
-    "This is not a login problem — your API key and secret are fine."
-)
+    from tui.api.models import AccountSettings
+    from tui.journal import JournalEntry
+    from tui.operations import Outcome, TopUpOutcome
+    from tui.topups import KnownAmount
 
 
-def balance_line(balance: Balance | None) -> str:
-    if balance is None:
-        return "Balance  …"
-    reload = "[b]on[/b]" if balance.auto_reload else "[b]off[/b] (top-up needs auto-reload)"
-    return f"Balance  [b]{money(balance.value)}[/b]   auto-reload: {reload}"
+class Done(Message, bubble=False):
+    """A worker of this screen finished: ``what`` it was, and its ``value`` or ``error``."""
 
-
-def limits_line(settings: AccountSettings | None) -> str:
-    if settings is None:
-        return "Limits   …"
-
-    def show(value: int | None) -> str:
-        return "?" if value is None else str(value)
-
-    return (
-        f"Limits (read-only)  max-outbound-request {show(settings.max_outbound_request)} · "
-        f"max-inbound-request {show(settings.max_inbound_request)} · "
-        f"max-calls-per-second {show(settings.max_calls_per_second)}"
-    )
+    def __init__(self, what: str, value: Any = None, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.what = what
+        self.value = value
+        self.error = error
 
 
 class AccountScreen(ReloadingScreen):
@@ -78,55 +68,64 @@ class AccountScreen(ReloadingScreen):
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        read_only = self.vapp.read_only
+        read_only = self.read_only
         with VerticalScroll(id="account-body"):
             yield Static(balance_line(None), id="acct-balance")
-            yield Static(limits_line(None), id="acct-limits", classes="dim")
-            yield Static("Top up", classes="acct-section")
-            with Horizontal(classes="acct-row"):
-                yield Label("Transaction ref", classes="acct-label")
-                yield Input(placeholder="reference of an auto-reload payment", id="topup-trx",
-                            disabled=read_only)
-                yield Button("Top up", id="topup-btn", disabled=read_only)
-            yield Static("", id="topup-error", classes="field-error", markup=False)
+            yield Literal(limits_line(None), id="acct-limits", classes="dim")
+            if not read_only:
+                yield Static("Top up", classes="acct-section")
+                with Horizontal(classes="acct-row"):
+                    yield Label("Transaction ref", classes="acct-label")
+                    yield Input(placeholder="reference of an auto-reload payment", id="topup-trx")
+                    yield Button("Top up", id="topup-btn")
+                yield Literal("", id="topup-error", classes="field-error")
+                with Horizontal(classes="acct-row"):
+                    yield Label("Its amount", classes="acct-label")
+                    yield Input(placeholder="optional: EUR, as the dashboard shows it", id="topup-amount")
+                yield Literal("", id="topup-hint", classes="dim acct-hint")
             yield Static("Default SMS webhooks (empty = unset)", classes="acct-section")
             with Horizontal(classes="acct-row"):
                 yield Label("Inbound SMS", classes="acct-label")
                 yield Input(placeholder="moCallBackUrl: https://…", id="mo-url", disabled=read_only)
-            yield Static("", id="mo-error", classes="field-error", markup=False)
+            yield Literal("", id="mo-error", classes="field-error")
             with Horizontal(classes="acct-row"):
                 yield Label("Delivery receipts", classes="acct-label")
                 yield Input(placeholder="drCallBackUrl: https://…", id="dr-url", disabled=read_only)
-            yield Static("", id="dr-error", classes="field-error", markup=False)
-            with Horizontal(classes="acct-row", id="acct-save-row"):
-                yield Button("Save webhooks", id="save-webhooks", disabled=read_only)
-                yield Static("ctrl+s saves · e edits · t tops up · esc leaves a field", classes="dim acct-tip")
-            yield Static("", id="acct-status", markup=False)
+            yield Literal("", id="dr-error", classes="field-error")
+            if not read_only:
+                with Horizontal(classes="acct-row", id="acct-save-row"):
+                    yield Button("Save webhooks", id="save-webhooks")
+                    yield Static("ctrl+s saves · e edits · t tops up · esc leaves a field", classes="dim acct-tip")
+            yield Literal("", id="acct-status")
 
     def on_mount(self) -> None:
-        for error_id in ("#topup-error", "#mo-error", "#dr-error"):
-            self.query_one(error_id, Static).display = False
-        self.watch(self.app, "balance_text", self._balance_changed, init=False)
+        for widget in self.query(".field-error"):
+            widget.display = False
+        session = self.session
+        if session is not None and session.is_demo and not self.read_only:
+            from tui.sandbox.inventory import DEMO_TRX
+
+            self.query_one("#topup-hint", Literal).update(f"Demo account: its auto-reload payment is {DEMO_TRX}.")
 
     # -- loading ------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        """The balance as the store has it; then ReloadingScreen reloads everything if stale."""
-        self._show_balance(self.store.balance)
+        """The balance as the session has it; then ReloadingScreen reloads everything if stale."""
+        self._show_balance()
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        client = self.api.client
-        balance = await client.get_balance()
-        self.vapp.set_balance(balance)
-        settings = await client.get_settings()
-        self._show_settings(settings)
+        session = self.session
+        if session is None:
+            return
+        balance = await session.ops.read_balance()
+        self.app.post_message(BalanceChanged(balance))
+        self.post_message(Done("settings", await session.client.get_settings()))
 
-    def _balance_changed(self, _text: str) -> None:
-        self._show_balance(self.store.balance)
-
-    def _show_balance(self, balance: Balance | None) -> None:
-        self.query_one("#acct-balance", Static).update(balance_line(balance))
+    @on(BalanceChanged)
+    def _show_balance(self) -> None:
+        session = self.session
+        self.query_one("#acct-balance", Static).update(balance_line(session.account.balance if session else None))
 
     def _show_settings(self, settings: AccountSettings, *, force: bool = False) -> None:
         """Fill the webhook fields, but never overwrite what the user is editing (same account)."""
@@ -141,23 +140,29 @@ class AccountScreen(ReloadingScreen):
             field = self.query_one(field_id, Input)
             if force or previous is None or field.value == (old or ""):
                 field.value = new or ""
-        self.query_one("#acct-limits", Static).update(limits_line(settings))
+        self.query_one("#acct-limits", Literal).update(limits_line(settings))
+
+    @on(Done)
+    def _done(self, event: Done) -> None:
+        handlers = {"settings": self._show_settings, "prepared": self._top_up_prepared,
+                    "topped-up": self._top_up_done, "acknowledged": self._acknowledged, "saved": self._saved}
+        handlers[event.what](event.value)
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _field_error(self, error_id: str, text: str) -> None:
-        widget = self.query_one(error_id, Static)
+        widget = self.query_one(error_id, Literal)
         widget.update(text)
         widget.display = bool(text)
 
     def _status(self, text: str) -> None:
-        self.query_one("#acct-status", Static).update(text)
+        self.query_one("#acct-status", Literal).update(text)
 
     def action_leave_field(self) -> None:
         if isinstance(self.focused, Input):
             self.set_focus(None)
         else:
-            self.run_worker(self.vapp.action_go_back(), exit_on_error=False)
+            self.run_worker(self.app.run_action("go_back"), exit_on_error=False)
 
     def action_edit_webhooks(self) -> None:
         self.query_one("#mo-url", Input).focus()
@@ -166,6 +171,7 @@ class AccountScreen(ReloadingScreen):
 
     @on(Button.Pressed, "#topup-btn")
     @on(Input.Submitted, "#topup-trx")
+    @on(Input.Submitted, "#topup-amount")
     def _top_up_requested(self) -> None:
         self.action_top_up()
 
@@ -179,52 +185,94 @@ class AccountScreen(ReloadingScreen):
             return
         try:
             trx = validators.transaction_ref(field.value)
-        except InputError as exc:
-            self._field_error("#topup-error", exc.message)
-            field.focus()
+            amount = self._typed_amount()
+        except (InputError, ValueError) as exc:
+            self._field_error("#topup-error", exc.message if isinstance(exc, InputError) else str(exc))
             return
         self._field_error("#topup-error", "")
-        account = self.api.api_key
-        body = (
-            f"Top up account {account} by repeating the auto-reload payment with transaction reference "
-            f"{trx}?\n\nThe amount of that payment is charged again to the card on file."
-        )
+        self._prepare_top_up(trx, amount)
 
-        def _answer(yes: bool | None) -> None:
-            if yes:
-                self._status(f"Topping up with {trx}…")
-                self.run_top_up(trx)
+    def _typed_amount(self) -> Decimal | None:
+        from tui.topups import parse_amount
 
-        self.app.push_screen(ConfirmDialog(f"Top up {account}", body, yes_label="Top up"), _answer)
+        text = self.query_one("#topup-amount", Input).value
+        return parse_amount(text) if text.strip() else None
 
-    @work(group="action", exit_on_error=False)
-    async def run_top_up(self, trx: str) -> None:
-        try:
-            outcome = await self.vapp.ops.top_up(trx)
-        except VonageError as exc:  # the balance read before the top-up failed: nothing was sent
-            self._top_up_done(trx, None, exc)
+    @work(group="action", exit_on_error=False, description="prepare a top-up")
+    async def _prepare_top_up(self, trx: str, typed: Decimal | None) -> None:
+        """What is known of this payment: its amount, and an earlier attempt whose outcome is unknown."""
+        session = self.session
+        if session is None:
             return
-        self._top_up_done(trx, outcome, outcome.error)
+        if typed is not None:
+            await session.ops.remember_amount(trx, typed, "entered")
+        known = await session.ops.known_amount(trx)
+        unsettled = await session.ops.unsettled_top_up(trx)
+        self.post_message(Done("prepared", (trx, known, unsettled)))
 
-    def _top_up_done(self, trx: str, outcome: Outcome | None, error: BaseException | None) -> None:
+    def _top_up_prepared(self, value: tuple[str, KnownAmount | None, JournalEntry | None]) -> None:
+        trx, known, unsettled = value
+        session = self.session
+        if session is None:
+            return
+        if unsettled is not None:
+            body = (f"An earlier top-up with {trx} was sent and its outcome is unknown: it may have charged "
+                    "the card. Check your payment history in the Vonage dashboard (Billing → Payments) first. "
+                    "Have you checked, and found that it did not go through?")
+            self.confirm("Top-up outcome unknown", body, yes="I checked: it did not go through",
+                         then=lambda: self._acknowledge(unsettled))
+            return
+        amount = describe_amount(known)
+        yes = f"Top up {amount.split(',')[0]}" if known else "Top up"
+        self.confirm(f"Top up {session.api_key}", top_up_body(session.api_key, trx, amount), yes=yes,
+                     then=lambda: self._run_top_up(trx))
+
+    @work(group="action", exit_on_error=False, description="acknowledge an unknown top-up")
+    async def _acknowledge(self, entry: JournalEntry) -> None:
+        session = self.session
+        if session is not None:
+            await session.ops.acknowledge_top_up(entry)
+            self.post_message(Done("acknowledged", entry.target))
+
+    def _acknowledged(self, trx: str) -> None:
+        self._status(f"Noted: you checked the earlier top-up with {trx}. Press t to top up again.")
+
+    @work(group="action", exit_on_error=False, description="top up")
+    async def _run_top_up(self, trx: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            outcome = await session.ops.top_up(trx)
+        except VonageError as exc:  # the balance read before the top-up failed: nothing was sent
+            self.post_message(Done("topped-up", (trx, None, exc)))
+            return
+        self.app.post_message(BalanceChanged(session.account.balance))
+        self.post_message(Done("topped-up", (trx, outcome, outcome.error)))
+
+    def _top_up_done(self, value: tuple[str, TopUpOutcome | None, BaseException | None]) -> None:
+        trx, outcome, error = value
         if outcome is not None and outcome.ok:
             self._field_error("#topup-error", "")
             self.query_one("#topup-trx", Input).value = ""
-            self._status(f"✓ {outcome.message}.")
-            self.notify(f"{outcome.message}. Refreshing the balance.", title="Top-up")
-            self.vapp.refresh_balance()
+            self.query_one("#topup-amount", Input).value = ""
+            added = f" ({describe_amount(outcome.amount)})" if outcome.amount else ""
+            self._status(f"✓ {outcome.message}{added}.")
+            self.say(f"{outcome.message}{added}.", title="Top-up")
             return
         if isinstance(error, AutoReloadDisabled):
             text = AUTO_RELOAD_OFF
         elif isinstance(error, ActionFailed):
             text = f"The top-up was refused: {error.label or error.message}"
+        elif outcome is not None and outcome.unknown:
+            text = f"Unknown whether the top-up with {trx} happened: {outcome.message}"
         elif outcome is not None:
-            text = outcome.message if outcome.unknown or outcome.reconciled else f"Top-up failed: {outcome.message}"
+            text = outcome.message if outcome.reconciled else f"Top-up failed: {outcome.message}"
         else:
-            text = f"Top-up failed: {describe_error(error) if error else 'unknown error'}"
+            text = f"Top-up not sent: {getattr(error, 'message', None) or type(error).__name__}"
         self._field_error("#topup-error", text)
         self._status("")
-        self.notify(text, title="Top-up", severity="error", timeout=10, markup=False)
+        self.say(text, title="Top-up", severity="warning" if outcome and outcome.unknown else "error", timeout=15)
 
     # -- webhooks -----------------------------------------------------------------------------
 
@@ -260,40 +308,42 @@ class AccountScreen(ReloadingScreen):
             if value != (current or ""):
                 changes[key] = value
         if not changes:
-            self.notify("Nothing to save: the webhooks are as the account has them.")
+            self.say("Nothing to save: the webhooks are as the account has them.")
             return
         unset = [k for k, v in changes.items() if v == ""]
         if not unset:
-            self.run_save(changes)
+            self._run_save(changes)
             return
         names = {"mo_callback_url": "inbound SMS webhook (moCallBackUrl)",
                  "dr_callback_url": "delivery-receipt webhook (drCallBackUrl)"}
-        account = self.api.api_key
+        account = self.session.api_key if self.session else "?"
         body = (
             f"Unset the {' and the '.join(names[k] for k in unset)} of account {account}?\n\n"
             "Numbers without their own webhook will then send nothing there."
         )
+        self.confirm(f"Unset webhooks of {account}", body, yes="Unset", then=lambda: self._run_save(changes))
 
-        def _answer(yes: bool | None) -> None:
-            if yes:
-                self.run_save(changes)
-
-        self.app.push_screen(ConfirmDialog(f"Unset webhooks of {account}", body, yes_label="Unset"), _answer)
-
-    @work(group="action", exit_on_error=False)
-    async def run_save(self, changes: dict[str, str]) -> None:
-        try:
-            settings = await self.api.client.update_settings(**changes)
-        except VonageError as exc:
-            self._save_failed(exc)
+    @work(group="action", exit_on_error=False, description="save the webhooks")
+    async def _run_save(self, changes: dict[str, str]) -> None:
+        session = self.session
+        if session is None:
             return
-        self._saved(settings)
+        outcome = await session.ops.save_settings(changes)
+        settings = None
+        if outcome.ok:
+            settings = outcome.result or await session.client.get_settings()
+        self.post_message(Done("saved", (outcome, settings)))
 
-    def _saved(self, settings: AccountSettings) -> None:
-        self._show_settings(settings, force=True)
-        self._status("✓ Webhooks saved.")
-        self.notify("Default SMS webhooks saved.", title="Webhooks")
+    def _saved(self, value: tuple[Outcome, AccountSettings | None]) -> None:
+        outcome, settings = value
+        if outcome.ok and settings is not None:
+            self._show_settings(settings, force=True)
+            self._status("✓ Webhooks saved.")
+            self.say("Default SMS webhooks saved.", title="Webhooks")
+            return
+        self._status(f"Saving the webhooks failed: {outcome.message}")
+        self.say(outcome.message, title="Webhooks not saved" if not outcome.unknown else "Webhooks: outcome unknown",
+                 severity="warning" if outcome.unknown else "error", timeout=10)
 
-    def _save_failed(self, exc: VonageError) -> None:
-        self._status(f"Saving the webhooks failed: {exc.message}")
-        self.report_error(exc, title="Webhooks not saved")
+
+__all__ = ["AccountScreen"]

@@ -5,16 +5,31 @@ from __future__ import annotations
 import asyncio
 import time
 
-from textual import work
+from collections.abc import Sequence
+from pathlib import Path
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.message import Message
+from textual.widgets import DataTable
 
-from tui.widgets.app_header import AppHeader
+from tui.journal import JournalEntry
+
+from tui.screens.base import VonageScreen
+from tui.widgets.literal import Literal
 
 
-class ActivityScreen(Screen[None]):
+class JournalRead(Message, bubble=False):
+    """The journal's entries, read in a thread."""
+
+    def __init__(self, entries: Sequence[JournalEntry], path: Path) -> None:
+        super().__init__()
+        self.entries = entries
+        self.path = path
+
+
+class ActivityScreen(VonageScreen):
     """A read-only view of the journal; `r` reloads, esc goes back."""
 
     SCREEN_TITLE = "Activity"
@@ -23,31 +38,36 @@ class ActivityScreen(Screen[None]):
         Binding("escape", "app.go_back", "Back", id="activity.back"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield AppHeader(self.SCREEN_TITLE)
-        yield Static("", id="activity-summary")
+    def compose_body(self) -> ComposeResult:
+        yield Literal("", id="activity-summary")
         table: DataTable[str] = DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "Operation", "Target", "Price", "State", "Outcome")
+        table.add_columns("When", "Change", "Target", "Price", "State", "Outcome")
         yield table
-        yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
         self.action_reload()
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def action_reload(self) -> None:
-        journal = getattr(self.app, "ops").journal
-        if journal is None:
-            self.query_one("#activity-summary", Static).update("No journal yet: log in first.")
+        session = self.session
+        if session is None:
+            self.query_one("#activity-summary", Literal).update("No journal yet: log in first.")
             return
-        entries = await asyncio.to_thread(journal.entries)
+        journal = session.journal
+        self.post_message(JournalRead(await asyncio.to_thread(journal.entries), journal.path))
+
+    @on(JournalRead)
+    def _show(self, event: JournalRead) -> None:
+        entries = event.entries
         table = self.query_one("#activity-table", DataTable)
         table.clear()
         for e in reversed(entries):
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.ts))
-            state = e.state + (" (checked)" if e.reconciled else "")
+            when = time.strftime("%m-%d %H:%M", time.localtime(e.ts))
+            state = e.state + ("✓" if e.reconciled else "")
             table.add_row(when, e.op, e.target, e.price and f"{e.price} EUR", state, e.outcome)
         pending = sum(1 for e in entries if not e.finished)
-        self.query_one("#activity-summary", Static).update(
-            f"{len(entries)} change(s) in {journal.path}" + (f" · {pending} unfinished" if pending else "")
+        self.query_one("#activity-summary", Literal).update(
+            f"{len(entries)} change(s) in {event.path}" + (f" · {pending} unfinished" if pending else "")
+            + " · ✓ = checked against the account"
         )

@@ -1,86 +1,136 @@
-"""What every main screen shares: header, footer, read-only gating, error reporting.
+"""What every main screen shares — the one way to do each common thing.
 
-Each screen runs its API calls in its own workers (``@work(group=...)``), so Textual cancels them
-when the screen goes away, and ``on_screen_suspend`` cancels loads when the user leaves (a screen
-that keeps loading under its dialogs calls ``suspended_under_dialog``). ``ReloadingScreen`` adds the
-"read again when shown if stale or for another account" rule of the Account and Secrets screens.
+- ``session``: the logged-in account (``tui.session.Session``), typed, or None before a login.
+- ``say()``: a toast, always literal text (server and user text may hold ``[brackets]``).
+- ``confirm()``: the one confirmation dialog (No focused, keys on the buttons, no hidden yes).
+- the write guard: in read-only mode the actions in ``WRITE_ACTIONS`` are hidden from the key bar,
+  the help and the palette, and refused if reached another way.
+- account messages: the App relays each ``tui.messages.AccountEvent`` to every screen; screens
+  handle the ones they care about with ``@on``.
+- workers: each screen runs its API calls in its own workers (``@work(group=...)``), so Textual
+  cancels them when the screen goes away; a failed worker becomes one message, never a crash.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from tui.widgets.app_header import AppHeader
+from tui.messages import AccountEvent
 from tui.service import describe_error
+from tui.widgets.app_header import AppHeader
+from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.key_bar import KeyBar
+from tui.widgets.notify import Severity, say
 
 if TYPE_CHECKING:
-    from tui.app import VonageApp
-    from tui.store import Store
-    from tui.service import ApiService
+    from tui.host import SessionHost
+    from tui.session import Session
 
 
 class VonageScreen(Screen[None]):
-    """Base for the five main screens (one per mode)."""
+    """Base for the main screens (one per mode) and the full-screen extras (activity, profiles)."""
 
     SCREEN_TITLE: ClassVar[str] = ""
-    #: Actions that change the account; hidden and disabled in read-only mode.
+    #: Actions that change the account; hidden (not just disabled) in read-only mode.
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
 
-    @property
-    def vapp(self) -> VonageApp:
-        return self.app  # type: ignore[return-value]
+    # -- what a screen may ask of the app ---------------------------------------------------------
 
     @property
-    def api(self) -> ApiService:
-        return self.vapp.api
+    def host(self) -> SessionHost:
+        return cast("SessionHost", self.app)
 
     @property
-    def store(self) -> Store:
-        return self.vapp.store
+    def session(self) -> Session | None:
+        return self.host.session
+
+    @property
+    def connected(self) -> bool:
+        session = self.session
+        return session is not None and session.service.connected
+
+    @property
+    def read_only(self) -> bool:
+        session = self.session
+        return self.host.options.read_only or (session is not None and session.read_only)
+
+    # -- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield AppHeader(self.SCREEN_TITLE)
         yield from self.compose_body()
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        self.host.account_events.subscribe(self, self._relay, immediate=True)
+
+    def _relay(self, event: AccountEvent) -> None:
+        self.post_message(event.relay())
+
+    # -- the one way to tell and to ask ------------------------------------------------------------
+
+    def say(self, message: str, *, title: str = "", severity: Severity = "information",
+            timeout: float | None = None) -> None:
+        """A toast with ``message`` shown literally."""
+        say(self, message, title=title, severity=severity, timeout=timeout)
+
+    def report_error(self, exc: BaseException, *, title: str = "Request failed") -> None:
+        self.say(describe_error(exc), title=title, severity="error", timeout=8)
+
+    def confirm(self, title: str, body: str, *, yes: str, then: Callable[[], object],
+                otherwise: Callable[[], object] | None = None) -> None:
+        """Ask before a change; ``then`` runs only after a deliberate yes."""
+        def answered(answer: bool | None) -> None:
+            if answer:
+                then()
+            elif otherwise is not None:
+                otherwise()
+
+        self.app.push_screen(ConfirmDialog(title, body, yes_label=yes), answered)
+
+    def set_status(self, text: str) -> None:
+        """The right-hand status of the key bar (e.g. "3 marked")."""
+        self.query_one(KeyBar).status = text
+
+    # -- the write guard ----------------------------------------------------------------------------
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.WRITE_ACTIONS and self.vapp.read_only:
+        if action in self.WRITE_ACTIONS and self.read_only:
             return False
         return True
+
+    def writes_allowed(self) -> bool:
+        """May a change start now? Says why not (read-only, not logged in, one still running)."""
+        if self.read_only:
+            self.say("Read-only mode: changes are disabled.", severity="warning")
+            return False
+        if not self.connected:
+            self.say("Log in first.", severity="warning")
+            return False
+        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
+            self.say("A change is still running: wait for it to finish.", severity="warning")
+            return False
+        return True
+
+    # -- workers ------------------------------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker of this screen becomes a message, never a crash."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_error(event.worker.error)
 
-    def report_error(self, exc: BaseException, *, title: str = "Request failed") -> None:
-        self.notify(describe_error(exc), title=title, severity="error", timeout=8, markup=False)  # server text
-
-    def writes_allowed(self) -> bool:
-        """May a change start now? Says why not (read-only, not logged in, one still running)."""
-        if self.vapp.read_only:
-            self.notify("Read-only mode: changes are disabled.", severity="warning")
-            return False
-        if not self.api.connected:
-            self.notify("Log in first.", severity="warning")
-            return False
-        if any(w.node is self and w.group == "action" and not w.is_finished for w in self.app.workers):
-            self.notify("A change is still running: wait for it to finish.", severity="warning")
-            return False
-        return True
-
     def on_screen_suspend(self) -> None:
-        """Leaving a screen cancels what it was fetching; it resumes from the store on return."""
+        """Leaving a screen cancels what it was fetching; it resumes from the session on return."""
         self.workers.cancel_group(self, "load")
 
     def suspended_under_dialog(self, event: events.ScreenSuspend) -> bool:
@@ -96,16 +146,12 @@ class VonageScreen(Screen[None]):
             return True
         return False
 
-    def refresh_from_store(self) -> None:
-        """Re-render from the shared store (called when shown, and after changes elsewhere)."""
-
 
 class ReloadingScreen(VonageScreen):
     """A screen showing one small read of the account (``load``), fetched again when it is shown after
     ``STALE_AFTER`` seconds, for another account than last time, after a login, and on ``r``.
 
-    Subclasses implement ``load`` (a "load" worker) and call ``loaded()`` when a read arrived. A
-    subclass may add its own ``on_screen_resume``: Textual runs it, then this one.
+    Subclasses implement ``load`` (a "load" worker) and call ``loaded()`` when a read arrived.
     """
 
     #: Seconds after which coming back to the screen reloads it.
@@ -123,16 +169,18 @@ class ReloadingScreen(VonageScreen):
         """Note that a read arrived now; True when it is for another account than the last one (so the
         caller forgets what belonged to that one)."""
         self._loaded_at = time.monotonic()
-        account = self.api.api_key
+        account = self.session.api_key if self.session is not None else None
         changed, self._account = account != self._account, account
         return changed
 
     def is_stale(self) -> bool:
         """Never read, read too long ago, or read for another account."""
+        session = self.session
         return (
             self._loaded_at is None
             or time.monotonic() - self._loaded_at > self.STALE_AFTER
-            or self._account != self.api.api_key
+            or session is None
+            or self._account != session.api_key
         )
 
     def reload(self) -> None:
@@ -141,13 +189,14 @@ class ReloadingScreen(VonageScreen):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if self.api.connected and self.is_stale():
+        if self.connected and self.is_stale():
             self.load()
 
-    def on_logged_in(self) -> None:
-        """Called by the app after a (re)login while this screen is shown."""
-        self.reload()
+    def on_session_opened(self) -> None:
+        """A (re)login while this screen exists: read again."""
+        if self.is_attached:
+            self.reload()
 
     def action_refresh(self) -> None:
-        if self.api.connected:
+        if self.connected:
             self.load()

@@ -1,40 +1,68 @@
-"""`?`: the keys of the screen you are on, taken from its live bindings (so a keymap shows)."""
+"""`?`: the keys of the screen you are on, grouped, from its live bindings (so a keymap shows).
+
+Groups: this screen's own keys, the keys of the focused table or field, then the keys that work
+everywhere. Textual's internal bindings (focus cycling, the palette's own) are left out; each row
+shows the binding id, which is what the config's ``[keymap]`` rebinds.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.widgets.key_bar import KeyBar
 
-def describe_bindings(screen: Screen) -> list[tuple[str, str]]:
-    """(key, description) for every enabled binding active on ``screen``, app-wide ones included."""
-    rows: dict[str, tuple[str, str]] = {}
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if not binding.description or not active.enabled:
+Row = tuple[str, str, str]  # key, description, binding id
+
+
+def describe_bindings(screen: Screen[object]) -> list[tuple[str, list[Row]]]:
+    """(group title, rows) for every enabled, described binding active on ``screen``."""
+    app = screen.app
+    groups: dict[str, list[Row]] = {"This screen": [], "In the table or field": [], "Everywhere": []}
+    seen: set[tuple[str, str]] = set()
+    for active in screen.active_bindings.values():
+        binding: Binding = active.binding
+        if not binding.description or not active.enabled or binding.system or not binding.id:
             continue
-        label = screen.app.get_key_display(binding)
-        rows.setdefault(binding.action + binding.description, (label, binding.description))
-    return sorted(rows.values(), key=lambda r: r[1].lower())
+        if (binding.action, binding.description) in seen:
+            continue
+        seen.add((binding.action, binding.description))
+        if active.node is app:
+            group = "Everywhere"
+        elif active.node is screen:
+            group = "This screen"
+        else:
+            group = "In the table or field"
+        groups[group].append((app.get_key_display(binding), binding.description, binding.id))
+    return [(title, rows) for title, rows in groups.items() if rows]
 
 
 class HelpScreen(ModalScreen[None]):
-    """A list of keys; any of esc, q or ? closes it."""
+    """The keys of ``screen``; esc, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, title: str, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, screen: Screen[object]) -> None:
         super().__init__()
-        self._title = title
-        self._rows = rows
+        self._title = getattr(screen, "SCREEN_TITLE", "") or type(screen).__name__
+        self._groups = describe_bindings(screen)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):
-            yield Static(f"Keys — {self._title}", classes="dialog-title")
-            width = max((len(k) for k, _ in self._rows), default=4) + 2
-            lines = [f"[b]{k.ljust(width)}[/b]{d}" for k, d in self._rows]
-            yield Static("\n".join(lines), id="help-keys")
-            yield Static("esc closes · ctrl+p searches every action", classes="dim")
+            yield Static(f"Keys — {self._title}", classes="dialog-title", markup=False)
+            width = max((len(k) for _, rows in self._groups for k, _, _ in rows), default=4) + 2
+            for title, rows in self._groups:
+                yield Static(title, classes="help-group", markup=False)
+                lines = [Content.assemble((key.ljust(width), "bold"), text, ("  " + bid, "dim"))
+                         for key, text, bid in rows]
+                yield Static(Content("\n").join(lines), classes="help-keys")
+            yield Static("ctrl+p searches every action · [keymap] in the config rebinds an id",
+                         classes="dim", markup=False)
+        yield KeyBar()
+
+
+__all__ = ["HelpScreen", "describe_bindings"]

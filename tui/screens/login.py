@@ -7,9 +7,9 @@ system keyring is missing and preselects the encrypted file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +19,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.widgets.secret_input import SecretInput
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+    from textual.worker import Worker
+
+    from tui.credentials import CredentialStore
+    from tui.launch import LaunchOptions
+    from tui.session import SessionSpec
 
 STORAGE_CHOICES = [
     ("System keyring", "system"),
@@ -34,10 +42,26 @@ class LoginResult:
 
     profile: str
     api_key: str
-    secret: SecretStr
+    secret: SecretStr = field(repr=False)
     rest_url: str
     api_url: str
     storage: str
+    secret_storage: CredentialStore | None = field(default=None, repr=False)
+
+    def spec(self, options: LaunchOptions) -> SessionSpec:
+        """The session this login opens: the saved profile, or this run only (memory)."""
+        from tui.config import Profile
+        from tui.session import SessionSpec
+
+        saved = self.storage != "memory"
+        profile = Profile(name=self.profile, api_key=self.api_key, rest_url=self.rest_url, api_url=self.api_url,
+                          keyring_backend=self.storage) if saved else None  # type: ignore[arg-type]
+        return SessionSpec(
+            api_key=self.api_key, secret=self.secret, rest_url=self.rest_url, api_url=self.api_url,
+            label=f"{self.profile} · {self.api_key}", storage=self.storage,  # type: ignore[arg-type]
+            profile=profile, profile_name=self.profile, rate_limit=options.rate_limit,
+            secret_storage=self.secret_storage,
+        )
 
 
 class LoginScreen(ModalScreen[LoginResult | None]):
@@ -116,8 +140,8 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         return self._rest_url == "https://rest.nexmo.com" and self._api_url == "https://api.nexmo.com"
 
     def on_mount(self) -> None:
-        for field in ("profile", "key", "secret", "storage", "url"):
-            self._error(field, "")
+        for name in ("profile", "key", "secret", "storage", "url"):
+            self._error(name, "")
         self._sync_storage()
         target = "#login-secret" if self._api_key else "#login-key"
         self.query_one(target, Input).focus()
@@ -157,13 +181,15 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         widget.display = bool(text)
 
     def _validate(self) -> tuple[str, str, SecretStr, str, str, str, SecretStr | None] | None:
+        from pydantic import SecretStr
+
         from tui.api.errors import InputError
         from tui.api.hosts import validate_base_url
         from tui.api.validators import api_key as check_key
         from tui.config import ProfileError, validate_profile_name
 
-        for field in ("profile", "key", "secret", "storage", "url"):
-            self._error(field, "")
+        for name in ("profile", "key", "secret", "storage", "url"):
+            self._error(name, "")
         ok = True
         profile = self.query_one("#login-profile", Input).value.strip()
         try:
@@ -185,8 +211,8 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         try:
             rest = validate_base_url(self.query_one("#login-rest", Input).value.strip())
             api = validate_base_url(self.query_one("#login-api", Input).value.strip())
-        except InputError as exc:
-            self._error("url", exc.message)
+        except (InputError, ValueError, UnicodeError) as exc:  # an odd host name must never escape the form
+            self._error("url", exc.message if isinstance(exc, InputError) else "that host name is not valid")
             self.query_one("#login-hosts", Collapsible).collapsed = False
             ok = False
         storage = str(self.query_one("#login-storage", Select).value)
@@ -225,18 +251,40 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         except VonageError as exc:
             status.update(f"Could not check the credentials: {exc.message}")
             return
+        stored = None
         if storage != "memory":
             try:
-                await asyncio.to_thread(_persist, profile, key, secret, rest, api, storage, master)
+                stored = await asyncio.to_thread(_persist, profile, key, secret, rest, api, storage, master)
             except Exception as exc:  # noqa: BLE001 - shown to the user, the secret is never in it
-                status.update(f"The credentials work, but could not be saved: {exc}")
+                status.update(f"The credentials work, but could not be saved: {_why(exc)}")
                 return
-        self.dismiss(LoginResult(profile, key, secret, rest, api, storage))
+        self.dismiss(LoginResult(profile, key, secret, rest, api, storage, stored))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Whatever goes wrong while checking, the form says so and stays usable (never "Checking…" forever)."""
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            self.query_one("#login-status", Static).update(
+                f"Could not check the credentials: {_why(event.worker.error)}. Nothing was saved.")
+        elif event.state == WorkerState.CANCELLED:
+            self.query_one("#login-status", Static).update("Cancelled. Nothing was saved.")
+
+
+def _why(exc: BaseException | None) -> str:
+    """A failure in words; the text of errors that are not ours could hold anything, so only their type."""
+    from tui.service import describe_error
+
+    if exc is None:
+        return "unknown error"
+    if type(exc).__module__.startswith(("tui.credentials", "tui.config", "tui.fsutil")):
+        return str(exc)
+    return describe_error(exc)
 
 
 def _persist(
     profile: str, key: str, secret: SecretStr, rest: str, api: str, storage: str, master: SecretStr | None
-) -> None:
+) -> Any:
     """Secret to the chosen store first, then the non-secret profile to the config file."""
     from tui.config import Profile, add_profile, load_config, save_config, switch_profile, update_profile
     from tui.credentials import CredentialStore
@@ -251,3 +299,4 @@ def _persist(
             cfg, Profile(name=profile, api_key=key, rest_url=rest, api_url=api, keyring_backend=storage)  # type: ignore[arg-type]
         )
     save_config(switch_profile(cfg, profile))
+    return store

@@ -1,34 +1,36 @@
 """Numbers: every number the account owns, with a detail pane, filters, edit and cancel.
 
-The list itself (loading page by page, the disk cache, keeping in step with the shared store) is
-``NumbersView`` in ``numbers_view``; this module is the layout, the keys and the actions.
+The list itself (kept in step with the session's owned numbers, and the server-filtered view) is
+``NumbersView`` in ``numbers_view``; this module is the layout, the keys and the actions. Changes go
+through the session's ``Operations`` in this screen's "action" workers, which post the outcome to the
+App as a message; the App relays it to every screen, this one included.
 """
 
 from __future__ import annotations
 
 import time
-
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.widgets import Input, Static
 
-from tui.api.errors import InputError, NotFound, VonageError
-from tui.api.number_config import apply_update
+from tui.api.errors import InputError, VonageError
 from tui.countries import format_msisdn
-from tui.screens.numbers_edit import NumberEditDialog, build_update
+from tui.messages import NumbersCancelled, NumberUpdated
+from tui.screens.numbers_edit import NumberEditDialog
 from tui.screens.numbers_filter import NumbersFilterDialog
 from tui.screens.numbers_format import detail_text, digits, monthly_cost
 from tui.screens.numbers_view import NumbersView
-from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
+from tui.widgets.filter_input import FilterInput
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
-    from tui.api.models import OwnedNumber
     from tui.api.request_models import OwnedQuery
+    from tui.operations import Outcome
+    from tui.owned import OwnedRecord
 
 COLUMNS = (
     Column("number", "Number", width=17),
@@ -39,17 +41,6 @@ COLUMNS = (
     Column("webhooks", "Webhooks"),
 )
 DEEP_LINK_FILTERS = ("pattern", "search_pattern", "country", "application_id", "has_application")
-
-
-class FilterInput(Input):
-    """The `/` box: esc, enter and ↓ hand the keys back to the table (the filter text stays)."""
-
-    BINDINGS: ClassVar = [
-        Binding("escape,enter,down", "leave", "Back to the table", show=False, id="numbers.filter_leave"),
-    ]
-
-    def action_leave(self) -> None:
-        self.screen.query_one("#numbers-table", FastTable).focus()
 
 
 class NumbersScreen(NumbersView):
@@ -71,7 +62,7 @@ class NumbersScreen(NumbersView):
         Binding("e", "edit", "Edit", id="numbers.edit",
                 tooltip="Edit the application, webhooks and voice routing of the highlighted number"),
         Binding("c,d", "cancel_number", "Cancel number", id="numbers.cancel_number",
-                tooltip="Stop renting the highlighted number (asks first)"),
+                tooltip="Stop renting the highlighted (or marked) numbers (asks first)"),
         Binding("y", "copy", "Copy", show=False, id="numbers.copy",
                 tooltip="Copy the highlighted number's digits"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="numbers.toggle_detail",
@@ -86,15 +77,14 @@ class NumbersScreen(NumbersView):
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
+        table = FastTable(COLUMNS, id="numbers-table")
         with Vertical(id="numbers-main"):
-            yield Static("", id="numbers-status")
-            yield FilterInput(
-                placeholder="/ filter the loaded numbers (digits match)", compact=True, id="numbers-filter"
-            )
+            yield Literal("", id="numbers-status")
+            yield FilterInput(table, placeholder="/ filter the loaded numbers (digits match)", id="numbers-filter")
             with Container(id="numbers-body"):
-                yield FastTable(COLUMNS, id="numbers-table")
+                yield table
                 with VerticalScroll(id="numbers-detail"):
-                    yield Static(detail_text(None), id="numbers-detail-text")
+                    yield Literal(detail_text(None), id="numbers-detail-text")
 
     def on_mount(self) -> None:
         self.mounted_at = time.perf_counter()  # read by tests/benchmarks/bench.py
@@ -106,7 +96,7 @@ class NumbersScreen(NumbersView):
         if self._deep_link_done:
             return
         self._deep_link_done = True
-        options = self.vapp.options
+        options = self.host.options
         args: dict[str, Any] = options.screen_args if options.initial_screen == "numbers" else {}
         if not args:
             return
@@ -123,7 +113,7 @@ class NumbersScreen(NumbersView):
 
                 self._query = OwnedQuery(**filters)
             except InputError as exc:
-                self.notify(f"Ignored the server filter: {exc.message}", severity="warning")
+                self.say(f"Ignored the server filter: {exc.message}", severity="warning")
 
     # -- table and filter events --------------------------------------------------------------
 
@@ -141,22 +131,24 @@ class NumbersScreen(NumbersView):
         event.stop()
         self.action_copy()
 
-    @on(Input.Changed, "#numbers-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_filter(event.value)
+    @on(FastTable.MarksChanged, "#numbers-table")
+    def _marks_changed(self) -> None:
+        self._update_status()
+
+    @on(FilterInput.Changed, "#numbers-filter")
+    def _filter_changed(self) -> None:
         self._refresh_detail()
         self._update_status()
 
     # -- actions ------------------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        self.query_one("#numbers-filter", FilterInput).focus()
+        self.query_one("#numbers-filter", FilterInput).open()
 
     def action_server_filter(self) -> None:
         def done(result: OwnedQuery | None | bool) -> None:
-            if result is False:
-                return
-            self._set_query(None if isinstance(result, bool) else result)
+            if result is not False:
+                self._set_query(None if isinstance(result, bool) else result)
 
         self.app.push_screen(NumbersFilterDialog(self._query), done)
 
@@ -179,48 +171,52 @@ class NumbersScreen(NumbersView):
     def action_copy(self) -> None:
         number = self._highlighted()
         if number is None:
-            self.notify("No number highlighted.", severity="warning")
+            self.say("No number highlighted.", severity="warning")
             return
         plain = digits(number.msisdn)
         self.app.copy_to_clipboard(plain)
-        self.notify(f"Copied {plain}", timeout=3)
+        self.say(f"Copied {plain}", timeout=3)
 
     # -- edit ---------------------------------------------------------------------------------
 
     def action_edit(self) -> None:
         number = self._highlighted()
         if number is None:
-            self.notify("No number highlighted.", severity="warning")
+            self.say("No number highlighted.", severity="warning")
             return
+        if not self.writes_allowed():
+            return
+        self.app.push_screen(NumberEditDialog(number, self._save_number))
 
-        def done(updated: OwnedNumber | None) -> None:
-            if updated is not None:
-                self._apply_number(updated)
-                self.notify(f"Updated {format_msisdn(updated.msisdn, updated.country)}", timeout=4)
+    async def _save_number(self, number: OwnedRecord, changes: dict[str, str]) -> Outcome:
+        """Read-modify-write through the session; the outcome is announced to every screen."""
+        session = self.session
+        if session is None:
+            raise VonageError("Log in first.")
+        base = session.account.owned.version
+        outcome = await session.ops.update_number(number, changes)
+        if outcome.ok:
+            self.app.post_message(NumberUpdated(outcome.result, base, session.account.owned.version))
+        return outcome
 
-        self.app.push_screen(NumberEditDialog(number, self._save_number), done)
-
-    async def _save_number(self, number: OwnedNumber, changes: dict[str, str]) -> OwnedNumber:
-        """Read-modify-write: read the number as the server has it now, overlay the changes, send all."""
-        fresh = await self.api.client.get_owned_number(number.msisdn, country=number.country or None)
-        if fresh is None:
-            raise NotFound(f"{number.msisdn} is no longer on this account; refresh with r", status=404)
-        update = build_update(fresh, changes)
-        outcome = await self.vapp.ops.update(update)
-        if not outcome.ok:
-            raise VonageError(outcome.message, status=getattr(outcome.error, "status", None))
-        return apply_update(fresh, update)
+    @on(NumberUpdated)
+    def _number_updated(self, event: NumberUpdated) -> None:
+        record = event.record
+        self.say(f"Updated {format_msisdn(record.msisdn, record.country)}", timeout=4)
 
     # -- cancel -------------------------------------------------------------------------------
 
     def action_cancel_number(self) -> None:
-        marked = [self._numbers[k] for k in self.table.marked_keys if k in self._numbers]
+        if not self.writes_allowed():
+            return
+        records = self._records()
+        marked = [records[k] for k in self.table.marked_keys if k in records]
         if marked:
             self._confirm_bulk_cancel(marked)
             return
         number = self._highlighted()
         if number is None:
-            self.notify("No number highlighted.", severity="warning")
+            self.say("No number highlighted.", severity="warning")
             return
         name = format_msisdn(number.msisdn, number.country)
         cost = monthly_cost(number)
@@ -230,14 +226,9 @@ class NumbersScreen(NumbersView):
             + "the number goes back to Vonage and may not be available again. "
             + "Calls and messages to it will stop reaching you."
         )
+        self.confirm("Cancel number", body, yes=f"Cancel {name}", then=lambda: self._cancel([number]))
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                self._cancel(number)
-
-        self.app.push_screen(ConfirmDialog("Cancel number", body, yes_label="Cancel number"), done)
-
-    def _confirm_bulk_cancel(self, numbers: list[OwnedNumber]) -> None:
+    def _confirm_bulk_cancel(self, numbers: list[OwnedRecord]) -> None:
         """Several marked numbers: one confirmation naming every one of them."""
         names = [format_msisdn(n.msisdn, n.country) for n in numbers]
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
@@ -246,44 +237,34 @@ class NumbersScreen(NumbersView):
             "They go back to Vonage and may not be available again. Each is cancelled on its own; "
             "a failure does not stop the rest, and running the same selection again resumes it."
         )
+        self.confirm(f"Cancel {len(numbers)} numbers", body, yes=f"Cancel {len(numbers)}",
+                     then=lambda: self._cancel(numbers))
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                self._cancel_many(numbers)
-
-        self.app.push_screen(
-            ConfirmDialog(f"Cancel {len(numbers)} numbers", body, yes_label=f"Cancel {len(numbers)}"), done
-        )
-
-    @work(group="action", exit_on_error=False, description="cancel the marked numbers")
-    async def _cancel_many(self, numbers: list[OwnedNumber]) -> None:
-        import hashlib
-
-        # The same selection gives the same batch id, so the journal lets a second run skip what is done.
-        batch = "cancel-" + hashlib.sha256(",".join(sorted(n.msisdn for n in numbers)).encode()).hexdigest()[:12]
-        ops = self.vapp.ops
-        items = {
-            n.msisdn: (lambda b, n=n: ops.cancel(n.country, n.msisdn, batch=b)) for n in numbers
-        }
-        report = await ops.run_batch(batch, items)
-        for msisdn in report.succeeded:
-            self._remove_number(msisdn)
-        failed = [report.outcomes[m].message for m in report.failed]
-        text = f"Cancelled {len(report.succeeded)} of {len(numbers)}."
-        if failed:
-            text += " Failed: " + "; ".join(failed) + " — press c again to retry the rest."
-        self.notify(text, title="Cancel numbers", severity="error" if failed else "information", timeout=12)
-
-    @work(group="action", exit_on_error=False)
-    async def _cancel(self, number: OwnedNumber) -> None:
-        outcome = await self.vapp.ops.cancel(number.country, number.msisdn)
-        self._cancel_done(number, outcome)
-
-    def _cancel_done(self, number: OwnedNumber, outcome: Any) -> None:
-        name = format_msisdn(number.msisdn, number.country)
-        if not outcome.ok:
-            severity = "warning" if outcome.unknown else "error"
-            self.notify(outcome.message, title=f"Cancel {name}", severity=severity, timeout=8)
+    @work(group="action", exit_on_error=False, description="cancel numbers")
+    async def _cancel(self, numbers: list[OwnedRecord]) -> None:
+        session = self.session
+        if session is None:
             return
-        self._remove_number(number.msisdn)
-        self.notify(f"Cancelled {name}", timeout=4)
+        report, removed, base, version = await session.ops.cancel_numbers(numbers)
+        self.app.post_message(NumbersCancelled(numbers, report, removed, base, version))
+
+    @on(NumbersCancelled)
+    def _cancel_done(self, event: NumbersCancelled) -> None:
+        report = event.report
+        outcomes = report.outcomes
+        if len(outcomes) == 1:
+            msisdn, outcome = next(iter(outcomes.items()))
+            country = next((n.country for n in event.numbers if n.msisdn == msisdn), "")
+            name = format_msisdn(msisdn, country)
+            if outcome.ok:
+                self.say(f"Cancelled {name}", timeout=4)
+            else:
+                self.say(outcome.message, title=f"Cancel {name}",
+                         severity="warning" if outcome.unknown else "error", timeout=8)
+            return
+        self.table.clear_marks()
+        failed = [outcomes[m].message for m in report.failed]
+        text = f"Cancelled {len(report.succeeded)} of {len(outcomes)}."
+        if failed:
+            text += " Failed: " + "; ".join(failed) + " — press d again to retry the rest."
+        self.say(text, title="Cancel numbers", severity="error" if failed else "information", timeout=12)

@@ -21,11 +21,14 @@ from textual.widgets import Button, Input, Label, Select, Static
 from tui.api.errors import InputError
 from tui.api.number_config import current_fields, merge_update
 from tui.countries import format_msisdn
+from tui.operations import UpdateConflict
 from tui.service import describe_error
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
-    from tui.api.models import OwnedNumber
     from tui.api.request_models import NumberUpdate
+    from tui.operations import Outcome
+    from tui.owned import OwnedRecord
 
 #: (field, label, placeholder) in form order; voice_callback_type is a Select.
 FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -41,10 +44,10 @@ VOICE_TYPES = [("none", ""), ("sip", "sip"), ("tel", "tel"), ("app", "app")]
 
 STATUS_HINT = "Empty unsets. Settings not shown here are kept. ctrl+s saves."
 
-SaveCallback = Callable[["OwnedNumber", dict[str, str]], Awaitable["OwnedNumber"]]
+SaveCallback = Callable[["OwnedRecord", dict[str, str]], Awaitable["Outcome"]]
 
 
-def build_update(number: OwnedNumber, changes: dict[str, str]) -> NumberUpdate:
+def build_update(number: OwnedRecord, changes: dict[str, str]) -> NumberUpdate:
     """The complete update: ``number``'s current settings with ``changes`` applied, validated.
 
     Raises InputError naming the field. Callback pairs of type "app" that pointed at the old
@@ -56,7 +59,19 @@ def build_update(number: OwnedNumber, changes: dict[str, str]) -> NumberUpdate:
     return merge_update(number.country, number.msisdn, current_fields(number), changes)
 
 
-class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
+def conflict_text(conflict: UpdateConflict) -> str:
+    """Ours and theirs side by side, one line per setting that differs."""
+    names = sorted(set(conflict.ours) | set(conflict.theirs))
+    width = max((len(n) for n in names), default=4)
+    lines = [f"{'':{width}}  {'yours (not sent again)':30}  now on the number"]
+    for name in names:
+        mine, now = conflict.ours.get(name) or "—", conflict.theirs.get(name) or "—"
+        if mine != now:
+            lines.append(f"{name:{width}}  {str(mine)[:30]:30}  {str(now)[:40]}")
+    return "\n".join(lines)
+
+
+class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
     """Dismisses with the updated number, or None when closed without a change."""
 
     BINDINGS = [
@@ -64,7 +79,7 @@ class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
         Binding("ctrl+s", "save", "Save", id="numbers_edit.save", tooltip="Validate and save the changes"),
     ]
 
-    def __init__(self, number: OwnedNumber, save: SaveCallback) -> None:
+    def __init__(self, number: OwnedRecord, save: SaveCallback) -> None:
         super().__init__()
         self.number = number
         self._save = save
@@ -73,7 +88,7 @@ class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
     def compose(self) -> ComposeResult:
         number = self.number
         with Vertical(id="numbers-edit-box", classes="dialog numbers-form"):
-            yield Static(f"Edit {format_msisdn(number.msisdn, number.country)}", classes="dialog-title")
+            yield Literal(f"Edit {format_msisdn(number.msisdn, number.country)}", classes="dialog-title")
             for name, label, placeholder in FORM_FIELDS:
                 current = getattr(number, name) or ""
                 with Horizontal(classes="form-row"):
@@ -87,8 +102,8 @@ class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
                         yield Select(options, value=value, allow_blank=False, compact=True, id=f"edit-{name}")
                     else:
                         yield Input(current, placeholder=placeholder, compact=True, id=f"edit-{name}")
-                yield Static("", classes="field-error", id=f"edit-{name}-error")
-            yield Static(STATUS_HINT, id="edit-status")
+                yield Literal("", classes="field-error", id=f"edit-{name}-error")
+            yield Literal(STATUS_HINT, id="edit-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="edit-cancel", compact=True)
                 yield Button("Save", id="edit-save", variant="primary", compact=True)
@@ -178,7 +193,7 @@ class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
     async def _send(self, changes: dict[str, str]) -> None:
         self._set_busy(True)
         try:
-            updated = await self._save(self.number, changes)
+            outcome = await self._save(self.number, changes)
         except InputError as exc:
             self._set_busy(False)
             self.show_error(exc.field, exc.message)
@@ -188,7 +203,13 @@ class NumberEditDialog(ModalScreen["OwnedNumber | None"]):
             self.show_error("", describe_error(exc))
             return
         self._set_busy(False)
-        self.dismiss(updated)
+        if outcome.ok:
+            self.dismiss(outcome.result)
+        elif isinstance(outcome.result, UpdateConflict):
+            self.show_error("", "Not saved: someone else changed this number since it was read.\n"
+                            + conflict_text(outcome.result) + "\nClose (esc) and open it again to start from theirs.")
+        else:
+            self.show_error("", outcome.message)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -1,9 +1,10 @@
 """Number Pools (a beta product): the pools of the account and the numbers in the selected one.
 
-Two tables: pools on top, the highlighted pool's numbers below (tab / shift+tab move between them).
-Reads go through ``self.api.client`` and writes through ``self.vapp.ops`` (journaled), each in a
-worker of this screen. Accounts without the beta get one plain sentence instead of the tables. The
-modals (pool form, add numbers, batch result) live in ``pools_forms``.
+Two tables: pools on top, the highlighted pool's numbers below (``PoolNumbersPanel``; tab / shift+tab
+move between them). Reads go through the session's client and writes through its ``Operations``
+(journaled), each in a worker of this screen that posts its result. Accounts without the beta get one
+plain sentence instead of the tables. The modals (pool form, add numbers, batch result) live in
+``pools_forms``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
-from textual.widgets import Input, Static
+from textual.message import Message
 
 from tui.api.errors import PoolsUnavailable, VonageError
 from tui.api.models import Pool, PoolCreate, PoolUpdate
-from tui.countries import format_msisdn
+from tui.messages import OwnedNumbersChanged, SessionOpened
 from tui.screens.base import VonageScreen
+from tui.screens.pool_numbers import PoolNumbersPanel
 from tui.screens.pools_forms import AddNumbersScreen, BatchResultScreen, PoolFormScreen, show_number
-from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
+from tui.widgets.filter_input import FilterInput
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
     from tui.operations import Outcome
@@ -34,7 +36,6 @@ UNAVAILABLE = (
     "account manager to enable it, then press r to check again."
 )
 NO_DELETE = "This pool cannot be deleted through the API."
-PAGE_SIZE = 100
 LIST_IN_CONFIRM = 8
 
 
@@ -48,14 +49,26 @@ def _pool_cells(pool: Pool) -> tuple[str, str, str, str]:
     return (pool.pool_id, fallback, _flag(pool.localized_sender_preferred), _flag(pool.predictable_sender_preferred))
 
 
-class _FilterInput(Input):
-    """The `/` filter: enter keeps the filter and returns to the table, escape clears it."""
+class PoolsRead(Message, bubble=False):
+    """The pools (``pools``), or why not (``unavailable``/``error``); ``select`` the pool to highlight."""
 
-    BINDINGS: ClassVar = [Binding("escape", "close_filter", "Clear filter", id="pools.filter_clear")]
+    def __init__(self, pools: list[Pool] | None, select: str | None = None, *,
+                 unavailable: PoolsUnavailable | None = None, error: VonageError | None = None) -> None:
+        super().__init__()
+        self.pools = pools
+        self.select = select
+        self.unavailable = unavailable
+        self.error = error
 
-    def action_close_filter(self) -> None:
-        self.value = ""
-        self.screen.close_filter()  # type: ignore[attr-defined]
+
+class PoolChanged(Message, bubble=False):
+    """A pool change ended (``what``: delete/add/remove), with its outcome."""
+
+    def __init__(self, what: str, pool_id: str, outcome: Outcome) -> None:
+        super().__init__()
+        self.what = what
+        self.pool_id = pool_id
+        self.outcome = outcome
 
 
 class PoolsScreen(VonageScreen):
@@ -79,22 +92,17 @@ class PoolsScreen(VonageScreen):
     def __init__(self) -> None:
         super().__init__()
         self._pools: dict[str, Pool] = {}
-        self._pool_id: str | None = None
         self._unavailable = False
         self._pools_busy = False
-        self._numbers_busy = False
         self._reload_pools = False
         self._reload_numbers = False
         self._writing = False
         self._loaded_key: str | None = None
-        self._owned_version = -1
-        self._numbers: list[str] = []
-        self._filter_target = "pools-table"
 
     # -- layout -------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         with Vertical(id="pools-main"):
-            yield Static("Loading pools…", id="pools-status", markup=False)
+            yield Literal("Loading pools…", id="pools-status")
             yield FastTable(
                 [
                     Column("pool_id", "Pool id"),
@@ -104,40 +112,46 @@ class PoolsScreen(VonageScreen):
                 ],
                 id="pools-table",
             )
-            yield Static("", id="pool-numbers-title", markup=False)
-            yield FastTable(
-                [Column("number", "Number"), Column("country", "Country", 7), Column("type", "Type")],
-                id="pool-numbers-table",
-            )
-            yield Static("", id="pools-result", markup=False)
-        yield Static(UNAVAILABLE, id="pools-unavailable", markup=False)
-        yield _FilterInput(placeholder="filter… (enter keeps, esc clears)", id="pools-filter")
+            yield PoolNumbersPanel()
+            yield Literal("", id="pools-result")
+        yield Literal(UNAVAILABLE, id="pools-unavailable")
+        yield FilterInput(placeholder="filter… (enter keeps, esc clears)", id="pools-filter")
 
     @property
     def pools_table(self) -> FastTable:
         return self.query_one("#pools-table", FastTable)
 
     @property
+    def panel(self) -> PoolNumbersPanel:
+        return self.query_one(PoolNumbersPanel)
+
+    @property
     def numbers_table(self) -> FastTable:
-        return self.query_one("#pool-numbers-table", FastTable)
+        return self.panel.table
 
     def on_mount(self) -> None:
         self.query_one("#pools-unavailable").display = False
         self.query_one("#pools-filter").display = False
         self.query_one("#pools-result").display = False
         self.pools_table.focus()
-        if self.api.connected:
+        if self.connected:
             self.load_pools()
         else:
             self._status("Waiting for the login…")
 
-    def on_logged_in(self) -> None:
-        """Called by the app after a (re)login while this screen is shown: start again."""
+    @on(SessionOpened)
+    def _logged_in(self) -> None:
+        """A (re)login: start again (now if shown, else when shown)."""
         self._pools = {}
-        self._pool_id = None
-        self._numbers = []
-        self.numbers_table.clear()
-        self.load_pools()
+        self.panel.clear()
+        if self.app.screen is self:
+            self.load_pools()
+        else:
+            self._loaded_key = None
+
+    @on(OwnedNumbersChanged)
+    def _owned_changed(self) -> None:
+        self.panel.refresh_cells()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._unavailable and action in self.NEEDS_POOLS:
@@ -149,44 +163,51 @@ class PoolsScreen(VonageScreen):
         if self.suspended_under_dialog(event):  # only a dialog on top: keep loading
             return
         self._reload_pools = self._reload_pools or self._pools_busy
-        self._reload_numbers = self._reload_numbers or self._numbers_busy
-        self.workers.cancel_group(self, "numbers")
+        self._reload_numbers = self._reload_numbers or self.panel.busy
+        self.panel.workers.cancel_group(self.panel, "numbers")
 
     def on_screen_resume(self) -> None:
-        if not self.is_mounted or not self.api.connected:
+        if not self.is_mounted or not self.connected:
             return
-        self.refresh_from_store()
-        if self._reload_pools or self._loaded_key != self.api.api_key:
+        self.panel.refresh_cells()
+        session_key = self.session.api_key if self.session else None
+        if self._reload_pools or self._loaded_key != session_key:
             self._reload_pools = self._reload_numbers = False
-            self.load_pools(self._pool_id)
-        elif self._reload_numbers and self._pool_id is not None:
+            self.load_pools(self.panel.pool_id)
+        elif self._reload_numbers:
             self._reload_numbers = False
-            self.load_numbers(self._pool_id)
+            self.panel.reload()
 
     # -- loading ------------------------------------------------------------------------------
     def load_pools(self, select: str | None = None) -> None:
         """Every page of pools, then the numbers of the highlighted (or ``select``-ed) one."""
         self._pools_busy = True
-        self._loaded_key = self.api.api_key
+        self._loaded_key = self.session.api_key if self.session else None
         self._status("Loading pools…")
         self._load_pools(select)
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def _load_pools(self, select: str | None) -> None:
-        # busy stays set when cancelled, so coming back to the screen loads again
+        session = self.session
+        if session is None:
+            return
         try:
-            pools = await self.api.client.all_pools()
+            self.post_message(PoolsRead(await session.client.all_pools(), select))
         except PoolsUnavailable as exc:
-            self._pools_busy = False
-            self._show_unavailable(exc)
-            return
+            self.post_message(PoolsRead(None, unavailable=exc))
         except VonageError as exc:
-            self._pools_busy = False
-            self._status(f"Could not load the pools: {exc.message}. Press r to try again.")
-            self.report_error(exc)
-            return
+            self.post_message(PoolsRead(None, error=exc))
+
+    @on(PoolsRead)
+    def _pools_read(self, event: PoolsRead) -> None:
         self._pools_busy = False
-        self._show_pools(pools, select)
+        if event.unavailable is not None:
+            self._show_unavailable(event.unavailable)
+        elif event.error is not None:
+            self._status(f"Could not load the pools: {event.error.message}. Press r to try again.")
+            self.report_error(event.error)
+        elif event.pools is not None:
+            self._show_pools(event.pools, event.select)
 
     def _show_pools(self, pools: list[Pool], select: str | None) -> None:
         self._unavailable = False
@@ -201,124 +222,40 @@ class PoolsScreen(VonageScreen):
         count = len(pools)
         hint = "n creates one" if not count else "enter: its numbers · tab: other table"
         self._status(f"{count} pool{'s' if count != 1 else ''} · {hint}")
-        self._select_pool(None if table.cursor_key is None else str(table.cursor_key), force=True)
+        self.panel.show_pool(None if table.cursor_key is None else str(table.cursor_key), force=True)
 
     def _show_unavailable(self, exc: PoolsUnavailable) -> None:
         self._unavailable = True
         text = UNAVAILABLE
         if exc.message and "not enabled" not in exc.message:
             text = f"{exc.message[:1].upper()}{exc.message[1:]}.\n\n{UNAVAILABLE}"
-        self.query_one("#pools-unavailable", Static).update(text)
+        self.query_one("#pools-unavailable", Literal).update(text)
         self.query_one("#pools-unavailable").display = True
         self.query_one("#pools-main").display = False
         self.refresh_bindings()
 
-    def _select_pool(self, pool_id: str | None, *, force: bool = False) -> None:
-        """Show ``pool_id``'s numbers (loading them when it changed, or always with ``force``)."""
-        if pool_id == self._pool_id and not force:
-            return
-        table = self.numbers_table
-        if pool_id != self._pool_id:
-            table.clear()
-            self._numbers = []
-        self._pool_id = pool_id
-        if pool_id is None:
-            self.workers.cancel_group(self, "numbers")
-            table.clear()
-            self._numbers_title("No pool selected")
-            return
-        self._numbers_title(f"Numbers in {pool_id}: loading…")
-        self.load_numbers(pool_id)
-
-    @work(group="numbers", exclusive=True, exit_on_error=False)
-    async def load_numbers(self, pool_id: str) -> None:
-        """The pool's numbers page by page (list_pool_numbers), shown as each page arrives."""
-        self._numbers_busy = True
-        page_no = 1
-        try:
-            while True:
-                page = await self.api.client.list_pool_numbers(pool_id, page_no, PAGE_SIZE)
-                self._numbers_page(pool_id, [n.number for n in page.numbers], first=page_no == 1, total=page.total_items)
-                if page_no >= page.total_pages or not page.numbers:
-                    break
-                page_no += 1
-        except VonageError as exc:
-            self._numbers_busy = False
-            if pool_id == self._pool_id:
-                self._numbers_title(f"Numbers in {pool_id}: could not load them ({exc.message})")
-            return
-        self._numbers_busy = False
-        self._numbers_page(pool_id, [], first=False, total=None, done=True)
-
-    def _numbers_page(
-        self, pool_id: str, numbers: list[str], *, first: bool, total: int | None, done: bool = False
-    ) -> None:
-        if pool_id != self._pool_id:
-            return
-        table = self.numbers_table
-        self._owned_version = self.store.owned.version
-        rows = [(number, self._number_cells(number)) for number in numbers]
-        if first:
-            self._numbers = list(numbers)
-            table.set_rows(rows)
-        elif rows:
-            self._numbers.extend(numbers)
-            table.append_rows(rows)
-        count = table.row_count
-        if done:
-            tip = "space marks · x removes · a adds" if count else "a adds numbers"
-            self._numbers_title(f"Numbers in {pool_id}: {count} · {tip}")
-        else:
-            of = f" of {total}" if total is not None else ""
-            self._numbers_title(f"Numbers in {pool_id}: loading… {count}{of}")
-
-    def _number_cells(self, number: str) -> tuple[str, str, str]:
-        """A number row; country and type come from the shared owned-numbers store when it has them."""
-        info = self.store.owned.by_msisdn.get(number)
-        country = (info.country or "") if info else ""
-        return (format_msisdn(number, country), country, (info.type or "") if info else "")
-
-    def refresh_from_store(self) -> None:
-        """Fill in country/type once the owned numbers were loaded (here or on the Numbers screen)."""
-        owned = self.store.owned
-        if owned.version == self._owned_version or self._numbers_busy:
-            return
-        self._owned_version = owned.version
-        table = self.numbers_table
-        table.set_rows((number, self._number_cells(number)) for number in self._numbers)
-
     def _status(self, text: str) -> None:
-        self.query_one("#pools-status", Static).update(text)
-
-    def _numbers_title(self, text: str) -> None:
-        self.query_one("#pool-numbers-title", Static).update(text)
+        self.query_one("#pools-status", Literal).update(text)
 
     def _result(self, text: str) -> None:
-        panel = self.query_one("#pools-result", Static)
+        panel = self.query_one("#pools-result", Literal)
         panel.update(text)
         panel.display = bool(text)
 
     # -- table events -------------------------------------------------------------------------
     @on(FastTable.RowHighlighted, "#pools-table")
     def _pool_highlighted(self, event: FastTable.RowHighlighted) -> None:
-        self._select_pool(None if event.key is None else str(event.key))
+        self.panel.show_pool(None if event.key is None else str(event.key))
 
     @on(FastTable.RowSelected, "#pools-table")
     def _pool_selected(self) -> None:
         self.numbers_table.focus()
 
-    @on(FastTable.MarksChanged, "#pool-numbers-table")
-    def _marks_changed(self, event: FastTable.MarksChanged) -> None:
-        if self._pool_id is not None and not self._numbers_busy:
-            count = self.numbers_table.row_count
-            marked = f" · {len(event.marked)} marked" if event.marked else ""
-            self._numbers_title(f"Numbers in {self._pool_id}: {count}{marked} · x removes")
-
     @on(FastTable.CopyRequested)
     def _copy(self, event: FastTable.CopyRequested) -> None:
         if event.key is not None:
             self.app.copy_to_clipboard(str(event.key))
-            self.notify(f"Copied {event.key}", timeout=3)
+            self.say(f"Copied {event.key}", timeout=3)
 
     # -- navigation and filter ----------------------------------------------------------------
     def _other_table(self) -> None:
@@ -334,32 +271,26 @@ class PoolsScreen(VonageScreen):
         self._other_table()
 
     def action_filter(self) -> None:
-        self._filter_target = "pool-numbers-table" if self.focused is self.numbers_table else "pools-table"
-        box = self.query_one("#pools-filter", _FilterInput)
-        other = "pools-table" if self._filter_target != "pools-table" else "pool-numbers-table"
-        self.query_one(f"#{other}", FastTable).set_filter("")  # one filter at a time, on one table
-        box.border_title = "Filter numbers" if self._filter_target == "pool-numbers-table" else "Filter pools"
-        box.value = self.query_one(f"#{self._filter_target}", FastTable).filter_text
-        box.display = True
-        box.focus()
+        target = self.numbers_table if self.focused is self.numbers_table else self.pools_table
+        other = self.pools_table if target is self.numbers_table else self.numbers_table
+        other.set_filter("")  # one filter at a time, on one table
+        box = self.query_one("#pools-filter", FilterInput)
+        box.border_title = "Filter numbers" if target is self.numbers_table else "Filter pools"
+        box.open(target)
 
-    @on(Input.Changed, "#pools-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(f"#{self._filter_target}", FastTable).set_filter(event.value)
+    @on(FilterInput.Changed, "#pools-filter")
+    def _filter_changed(self) -> None:
+        box = self.query_one("#pools-filter", FilterInput)
+        if not box.has_focus:
+            box.display = bool(box.value)
 
-    @on(Input.Submitted, "#pools-filter")
-    def _filter_submitted(self) -> None:
-        self.close_filter()
-
-    def close_filter(self) -> None:
-        box = self.query_one("#pools-filter", _FilterInput)
-        table = self.query_one(f"#{self._filter_target}", FastTable)
-        table.set_filter(box.value)
+    @on(events.DescendantBlur, "#pools-filter")
+    def _filter_left(self) -> None:
+        box = self.query_one("#pools-filter", FilterInput)
         box.display = bool(box.value)  # stays in sight while it filters
-        table.focus()
 
     def action_refresh(self) -> None:
-        self.load_pools(self._pool_id)
+        self.load_pools(self.panel.pool_id)
 
     # -- create / edit ------------------------------------------------------------------------
     def _current_pool(self) -> Pool | None:
@@ -367,167 +298,150 @@ class PoolsScreen(VonageScreen):
         return None if key is None else self._pools.get(str(key))
 
     def _can_write(self) -> bool:
-        """Also guards actions reached another way than their key (the palette runs actions directly)."""
-        if self.vapp.read_only:
-            self.notify("Read-only mode: changes are off.", severity="warning")
+        """The screen's write guard, plus what only pools need (the beta on, one change at a time)."""
+        if not self.writes_allowed():
             return False
         if self._unavailable:
-            self.notify(UNAVAILABLE.split("\n")[0], severity="warning")
+            self.say(UNAVAILABLE.split("\n")[0], severity="warning")
             return False
         if self._writing:
-            self.notify("Wait for the current change to finish.", severity="warning")
+            self.say("Wait for the current change to finish.", severity="warning")
             return False
         return True
 
     def action_create(self) -> None:
+        session = self.session
+        if session is None or not self._can_write():
+            return
+
         async def save(request: PoolCreate | PoolUpdate) -> Outcome:
             assert isinstance(request, PoolCreate)
-            return await self.vapp.ops.create_pool(request)
+            return await session.ops.create_pool(request)
 
-        if self._can_write():
-            self.app.push_screen(PoolFormScreen(save), self._pool_saved)
+        self.app.push_screen(PoolFormScreen(save), self._pool_saved)
 
     def action_edit(self) -> None:
         pool = self._current_pool()
         if pool is None:
-            self.notify("No pool to edit: create one with n.", severity="warning")
+            self.say("No pool to edit: create one with n.", severity="warning")
+            return
+        session = self.session
+        if session is None or not self._can_write():
             return
 
         async def save(request: PoolCreate | PoolUpdate) -> Outcome:
             assert isinstance(request, PoolUpdate)
-            return await self.vapp.ops.update_pool(pool.pool_id, request)
+            return await session.ops.update_pool(pool.pool_id, request)
 
-        if self._can_write():
-            self.app.push_screen(PoolFormScreen(save, pool), self._pool_saved)
+        self.app.push_screen(PoolFormScreen(save, pool), self._pool_saved)
 
     def _pool_saved(self, outcome: Outcome | None) -> None:
         if outcome is None:
             return
-        self.notify(outcome.message, title="Pools", markup=False)
+        self.say(outcome.message, title="Pools")
         result = outcome.result
-        self.load_pools(result.pool_id if isinstance(result, Pool) else self._pool_id)
+        self.load_pools(result.pool_id if isinstance(result, Pool) else self.panel.pool_id)
 
     # -- delete -------------------------------------------------------------------------------
     def action_delete(self) -> None:
         pool = self._current_pool()
         if pool is None:
-            self.notify("No pool to delete.", severity="warning")
+            self.say("No pool to delete.", severity="warning")
             return
         if not self._can_write():
             return
         pool_id = pool.pool_id
-        count = self.numbers_table.row_count if pool_id == self._pool_id else None
+        count = self.numbers_table.row_count if pool_id == self.panel.pool_id else None
         held = f" Its {count} number(s) stay on your account." if count else " Numbers stay on your account."
-        shown = escape(pool_id)  # the dialog reads markup; a pool id comes from the server
-        dialog = ConfirmDialog(f"Delete pool {shown}?", f"Delete the pool '{shown}'?{held}", yes_label="Delete")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(pool_id)
-
-        self.app.push_screen(dialog, answered)
-
-    @work(group="action", exit_on_error=False)
-    async def _delete(self, pool_id: str) -> None:
-        self._writing = True
-        try:
-            outcome = await self.vapp.ops.delete_pool(pool_id)
-        finally:
-            self._writing = False
-        self._deleted(pool_id, outcome)
-
-    def _deleted(self, pool_id: str, outcome: Outcome) -> None:
-        if outcome.ok:
-            self.notify(outcome.message, title="Pools", markup=False)
-            self._result("")
-            self.load_pools()
-        elif isinstance(outcome.error, PoolsUnavailable):
-            self._result(f"{pool_id}: {NO_DELETE}")
-            self.notify(NO_DELETE, title="Pools", severity="warning")
-        else:
-            self._result(outcome.message)
-            self.notify(outcome.message, title="Pools", severity="error", timeout=8, markup=False)
-            if outcome.unknown:
-                self.load_pools(pool_id)
+        self.confirm(f"Delete pool {pool_id}?", f"Delete the pool '{pool_id}'?{held}", yes=f"Delete {pool_id}",
+                     then=lambda: self._change("delete", pool_id))
 
     # -- numbers ------------------------------------------------------------------------------
     def action_add_numbers(self) -> None:
         pool = self._current_pool()
         if pool is None:
-            self.notify("Create a pool first (n).", severity="warning")
+            self.say("Create a pool first (n).", severity="warning")
             return
         if not self._can_write():
             return
         pool_id = pool.pool_id
-        members = list(self._numbers) if pool_id == self._pool_id else []
-        modal = AddNumbersScreen(
-            pool_id, [str(m) for m in members], self.store.owned, lambda: self.api.client.iter_owned_numbers()
-        )
+        members = list(self.panel.numbers) if pool_id == self.panel.pool_id else []
 
         def chosen(numbers: list[str] | None) -> None:
             if numbers:
-                self._add(pool_id, numbers)
+                self._result(f"Adding {len(numbers)} number(s) to {pool_id}…")
+                self._change("add", pool_id, numbers)
 
-        self.app.push_screen(modal, chosen)
-
-    @work(group="action", exit_on_error=False)
-    async def _add(self, pool_id: str, numbers: list[str]) -> None:
-        self._writing = True
-        self._result(f"Adding {len(numbers)} number(s) to {pool_id}…")
-        try:
-            outcome = await self.vapp.ops.add_pool_numbers(pool_id, numbers)
-        finally:
-            self._writing = False
-        self._batch_done(f"Add numbers to {pool_id}", pool_id, outcome)
-
-    def _marked_or_highlighted(self) -> list[str]:
-        table = self.numbers_table
-        marked = table.marked_keys
-        if marked:
-            ordered = [k for k in table.visible_keys() if k in marked]
-            return [str(k) for k in ordered + [k for k in marked if k not in ordered]]
-        return [] if table.cursor_key is None else [str(table.cursor_key)]
+        self.app.push_screen(AddNumbersScreen(pool_id, members), chosen)
 
     def action_remove_numbers(self) -> None:
-        pool_id = self._pool_id
-        numbers = self._marked_or_highlighted() if pool_id is not None else []
+        pool_id = self.panel.pool_id
+        numbers = self.panel.marked_or_highlighted() if pool_id is not None else []
         if pool_id is None or not numbers:
-            self.notify("No number to remove: highlight or mark (space) numbers of the pool.", severity="warning")
+            self.say("No number to remove: highlight or mark (space) numbers of the pool.", severity="warning")
             return
         if not self._can_write():
             return
         shown = ", ".join(show_number(n) for n in numbers[:LIST_IN_CONFIRM])
         if len(numbers) > LIST_IN_CONFIRM:
             shown += f" and {len(numbers) - LIST_IN_CONFIRM} more"
-        body = f"Remove {len(numbers)} number(s) from pool '{escape(pool_id)}': {shown}?\nThey stay on your account."
-        dialog = ConfirmDialog(f"Remove from {escape(pool_id)}?", body, yes_label="Remove")
+        body = f"Remove {len(numbers)} number(s) from pool '{pool_id}': {shown}?\nThey stay on your account."
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._remove(pool_id, numbers)
+        def remove() -> None:
+            self._result(f"Removing {len(numbers)} number(s) from {pool_id}…")
+            self._change("remove", pool_id, numbers)
 
-        self.app.push_screen(dialog, answered)
+        self.confirm(f"Remove from {pool_id}?", body, yes=f"Remove {len(numbers)}", then=remove)
 
-    @work(group="action", exit_on_error=False)
-    async def _remove(self, pool_id: str, numbers: list[str]) -> None:
+    @work(group="action", exit_on_error=False, description="change a pool")
+    async def _change(self, what: str, pool_id: str, numbers: list[str] | None = None) -> None:
+        session = self.session
+        if session is None:
+            return
         self._writing = True
-        self._result(f"Removing {len(numbers)} number(s) from {pool_id}…")
         try:
-            outcome = await self.vapp.ops.remove_pool_numbers(pool_id, numbers)
+            if what == "delete":
+                outcome = await session.ops.delete_pool(pool_id)
+            elif what == "add":
+                outcome = await session.ops.add_pool_numbers(pool_id, numbers or [])
+            else:
+                outcome = await session.ops.remove_pool_numbers(pool_id, numbers or [])
         finally:
             self._writing = False
-        self._batch_done(f"Remove numbers from {pool_id}", pool_id, outcome)
+        self.post_message(PoolChanged(what, pool_id, outcome))
+
+    @on(PoolChanged)
+    def _changed(self, event: PoolChanged) -> None:
+        if event.what == "delete":
+            self._deleted(event.pool_id, event.outcome)
+        else:
+            verb = "Add numbers to" if event.what == "add" else "Remove numbers from"
+            self._batch_done(f"{verb} {event.pool_id}", event.pool_id, event.outcome)
+
+    def _deleted(self, pool_id: str, outcome: Outcome) -> None:
+        if outcome.ok:
+            self.say(outcome.message, title="Pools")
+            self._result("")
+            self.load_pools()
+        elif isinstance(outcome.error, PoolsUnavailable):
+            self._result(f"{pool_id}: {NO_DELETE}")
+            self.say(NO_DELETE, title="Pools", severity="warning")
+        else:
+            self._result(outcome.message)
+            self.say(outcome.message, title="Pools", severity="error", timeout=8)
+            if outcome.unknown:
+                self.load_pools(pool_id)
 
     def _batch_done(self, title: str, pool_id: str, outcome: Outcome) -> None:
         """All done: a toast. Anything failed: a result view listing each number and why."""
         result = outcome.result
         self._result(outcome.message)
         if outcome.ok and (result is None or not result.failed):
-            self.notify(outcome.message, title="Pools", markup=False)
+            self.say(outcome.message, title="Pools")
         elif result is not None:
             self.app.push_screen(BatchResultScreen(title, outcome.message, result))
         else:
-            self.notify(outcome.message, title=title, severity="error", timeout=8, markup=False)
-        if pool_id == self._pool_id:
+            self.say(outcome.message, title=title, severity="error", timeout=8)
+        if pool_id == self.panel.pool_id:
             self.numbers_table.clear_marks()
-            self.load_numbers(pool_id)
+            self.panel.reload()

@@ -8,8 +8,8 @@ the form can stay open, keep what the user typed, and show a failure next to the
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,13 +23,15 @@ from tui.api import validators
 from tui.api.errors import Conflict, InputError
 from tui.api.models import BatchResult, Pool, PoolCreate, PoolUpdate
 from tui.countries import format_msisdn
+from tui.messages import OwnedNumbersChanged
+from tui.widgets.literal import Literal
 from tui.widgets.fast_table import Column, FastTable
 from tui.service import describe_error
 
 if TYPE_CHECKING:
-    from tui.api.models import OwnedNumber
+    from tui.host import SessionHost
     from tui.operations import Outcome
-    from tui.store import OwnedNumbers
+    from tui.owned import OwnedList, OwnedRecord
 
 FALLBACKS = ("Pool", "CustomFrom", "Reject")
 FALLBACK_HELP = {
@@ -228,37 +230,42 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
 
 
 class AddNumbersScreen(ModalScreen["list[str] | None"]):
-    """Pick owned numbers (space marks) and/or type numbers; dismisses with the digits to add."""
+    """Pick owned numbers (space marks) and/or type numbers; dismisses with the digits to add.
+
+    The owned numbers are the session's list; while it is still loading, each page the App announces
+    is added here too.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="pools.add.cancel"),
         Binding("ctrl+s", "submit", "Add", id="pools.add.submit"),
     ]
 
-    def __init__(
-        self,
-        pool_id: str,
-        members: Iterable[str],
-        owned: OwnedNumbers,
-        fetch_owned: Callable[[], AsyncIterator[list[OwnedNumber]]],
-    ) -> None:
+    def __init__(self, pool_id: str, members: Iterable[str]) -> None:
         super().__init__()
         self._pool_id = pool_id
         self._members = set(members)
-        self._owned = owned
-        self._fetch_owned = fetch_owned
+
+    @property
+    def _host(self) -> SessionHost:
+        return cast("SessionHost", self.app)
+
+    @property
+    def _owned(self) -> OwnedList | None:
+        session = self._host.session
+        return session.account.owned if session is not None else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-numbers", classes="dialog"):
-            yield Static(f"Add numbers to {self._pool_id}", classes="dialog-title", markup=False)
-            yield Static("", id="add-owned-status", classes="dim", markup=False)
+            yield Literal(f"Add numbers to {self._pool_id}", classes="dialog-title")
+            yield Literal("", id="add-owned-status", classes="dim")
             yield FastTable(
                 [Column("number", "Number"), Column("country", "Country", 7), Column("type", "Type")],
                 id="add-owned-table",
             )
             yield Label("Or type numbers (comma or space separated):")
             yield Input(placeholder="447700900123, 14155550100", id="add-typed")
-            yield Static("", id="add-error", classes="field-error", markup=False)
+            yield Literal("", id="add-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="add-cancel")
                 yield Button("Add", id="add-submit", variant="primary")
@@ -266,16 +273,28 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
     def on_mount(self) -> None:
         self.query_one("#add-error").display = False
         self.query_one("#add-owned-table", FastTable).focus()
-        if self._owned.complete:
-            self._show_owned()
+        self._host.account_events.subscribe(self, lambda event: self.post_message(event.relay()), immediate=True)
+        owned = self._owned
+        self._show_owned()
+        if owned is not None and not owned.complete:
+            if not any(w.group == "owned" and not w.is_finished for w in self.app.workers):
+                self._host.load_owned()
+            self._update_status(loading=True)
+
+    @on(OwnedNumbersChanged)
+    def _owned_changed(self, event: OwnedNumbersChanged) -> None:
+        table = self.query_one("#add-owned-table", FastTable)
+        table.append_rows(self._rows(event.added))
+        for msisdn in event.removed:
+            table.remove_row(msisdn)
+        owned = self._owned
+        if event.note:
+            self.query_one("#add-owned-status", Static).update(
+                f"Could not load all your numbers ({event.note}); type them below instead.")
         else:
-            self.query_one("#add-owned-status", Static).update("Loading your numbers…")
-            self._load_owned()
+            self._update_status(loading=owned is not None and not owned.complete)
 
-    def _candidates(self) -> list[OwnedNumber]:
-        return [n for n in self._owned.by_msisdn.values() if n.msisdn not in self._members]
-
-    def _rows(self, numbers: Iterable[OwnedNumber]) -> list[tuple[str, tuple[str, str, str]]]:
+    def _rows(self, numbers: Iterable[OwnedRecord]) -> list[tuple[str, tuple[str, str, str]]]:
         return [
             (n.msisdn, (format_msisdn(n.msisdn, n.country or ""), n.country or "", n.type or ""))
             for n in numbers
@@ -283,8 +302,9 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
         ]
 
     def _show_owned(self) -> None:
+        owned = self._owned
         table = self.query_one("#add-owned-table", FastTable)
-        table.set_rows(self._rows(self._candidates()))
+        table.set_rows(self._rows(owned.by_msisdn.values() if owned is not None else ()))
         self._update_status()
 
     def _update_status(self, loading: bool = False) -> None:
@@ -294,25 +314,6 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
         if loading:
             text = f"Loading your numbers… {table.row_count} so far"
         self.query_one("#add-owned-status", Static).update(text)
-
-    @work(group="load", exclusive=True, exit_on_error=False)
-    async def _load_owned(self) -> None:
-        """Fill the shared store first (the Numbers screen reuses it), then this table."""
-        table = self.query_one("#add-owned-table", FastTable)
-        collected: list[OwnedNumber] = []
-        try:
-            async for page in self._fetch_owned():
-                collected.extend(page)
-                self._owned.add_page(page)
-                table.append_rows(self._rows(page))
-                self._update_status(loading=True)
-        except Exception as exc:  # noqa: BLE001 - the typed box still works
-            self.query_one("#add-owned-status", Static).update(
-                f"Could not load your numbers ({describe_error(exc)}); type them below instead."
-            )
-            return
-        self._owned.replace(collected, complete=True)
-        self._show_owned()
 
     @on(FastTable.MarksChanged)
     def _marks_changed(self) -> None:

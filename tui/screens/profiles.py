@@ -1,18 +1,22 @@
-"""`:profiles`: switch, add, rename and remove profiles. Secrets move with them in the keyring."""
+"""`:profiles`: switch, add, rename and remove profiles. Secrets move with them in their store."""
 
 from __future__ import annotations
 
 import asyncio
 
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
 
-from tui.widgets.app_header import AppHeader
-from tui.widgets.confirm import ConfirmDialog
+from tui import login_flow
+from tui.screens.base import VonageScreen
+from tui.widgets.literal import Literal
 
 
 class RenamePrompt(ModalScreen[str | None]):
@@ -24,9 +28,9 @@ class RenamePrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Rename profile '{self._old}'", classes="dialog-title")
+            yield Literal(f"Rename profile '{self._old}'", classes="dialog-title")
             yield Input(self._old, id="rename-input")
-            yield Static("", id="rename-error", classes="field-error")
+            yield Literal("", id="rename-error", classes="field-error")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
@@ -38,27 +42,35 @@ class RenamePrompt(ModalScreen[str | None]):
             self.query_one("#rename-error", Static).update(str(exc))
 
 
-class ProfilesScreen(Screen[None]):
+class ProfilesRead(Message, bubble=False):
+    """The config as read in a thread (``config``), or why it could not be (``problem``)."""
+
+    def __init__(self, config: Any = None, problem: str = "") -> None:
+        super().__init__()
+        self.config = config
+        self.problem = problem
+
+
+class ProfilesScreen(VonageScreen):
     """Profiles from the config file; the active one is marked."""
 
     SCREEN_TITLE = "Profiles"
     BINDINGS = [
         Binding("enter", "switch", "Switch", id="profiles.switch"),
         Binding("n", "add", "Add", id="profiles.add"),
-        Binding("r", "rename", "Rename", id="profiles.rename"),
+        Binding("e", "rename", "Rename", id="profiles.rename"),
         Binding("d", "remove", "Remove", id="profiles.remove"),
         Binding("escape", "app.go_back", "Back", id="profiles.back"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield AppHeader(self.SCREEN_TITLE)
-        yield Static("", id="profiles-summary")
+    def compose_body(self) -> ComposeResult:
+        yield Literal("", id="profiles-summary")
         table: DataTable[str] = DataTable(id="profiles-table", cursor_type="row")
         table.add_columns("", "Profile", "API key", "Secret stored in", "Numbers host")
         yield table
-        yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
         self.reload()
 
     @work(group="load", exclusive=True, exit_on_error=False)
@@ -66,17 +78,23 @@ class ProfilesScreen(Screen[None]):
         from tui.config import load_config
 
         try:
-            cfg = await asyncio.to_thread(load_config)
-        except Exception as exc:  # noqa: BLE001
-            self.query_one("#profiles-summary", Static).update(str(exc))
+            self.post_message(ProfilesRead(await asyncio.to_thread(load_config)))
+        except Exception as exc:  # noqa: BLE001 - config errors are ours: they name the file, never a secret
+            self.post_message(ProfilesRead(problem=str(exc)))
+
+    @on(ProfilesRead)
+    def _show(self, event: ProfilesRead) -> None:
+        if event.problem:
+            self.query_one("#profiles-summary", Literal).update(event.problem)
             return
+        cfg = event.config
         table = self.query_one("#profiles-table", DataTable)
         table.clear()
         for name, p in cfg.profiles.items():
             mark = "●" if name == cfg.active_profile else ""
             table.add_row(mark, name, p.api_key, p.keyring_backend, p.rest_url, key=name)
-        self.query_one("#profiles-summary", Static).update(
-            f"{len(cfg.profiles)} profile(s). enter switches, n adds, r renames, d removes."
+        self.query_one("#profiles-summary", Literal).update(
+            f"{len(cfg.profiles)} profile(s). enter switches, n adds, e renames, d removes."
             if cfg.profiles else "No profiles yet: press n to add one."
         )
 
@@ -87,30 +105,15 @@ class ProfilesScreen(Screen[None]):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def action_add(self) -> None:
-        getattr(self.app, "open_login")(reason="Add a profile.")
+        login_flow.open_login(self.app, reason="Add a profile.")
 
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_switch(self) -> None:
-        from tui.config import load_config, save_config, switch_profile
-        from tui.startup import resolve_startup
-
         name = self._selected()
         if name is None:
             return
-        cfg = await asyncio.to_thread(load_config)
-        await asyncio.to_thread(save_config, switch_profile(cfg, name))
-        result = await asyncio.to_thread(resolve_startup, name)
-        app = self.app
-        if result.profile is None or result.secret is None:
-            getattr(app, "open_login")(reason=result.reason, profile=result.profile,
-                                       keyring_usable=result.keyring_usable)
-            return
-        app.profile = result.profile  # type: ignore[attr-defined]
-        app.credential_storage = result.profile.keyring_backend  # type: ignore[attr-defined]
-        p = result.profile
-        await getattr(app, "login")(p.api_key, result.secret, rest_url=p.rest_url, api_url=p.api_url,
-                                    label=f"{p.name} · {p.api_key}", rate_limit=p.rate_limit, profile_name=p.name)
-        self.notify(f"Switched to profile '{name}'.")
+        if await login_flow.switch_profile(self.app, name):
+            self.say(f"Switching to profile '{name}'…")
         self.reload()
 
     @work(group="action", exclusive=True, exit_on_error=False)
@@ -131,32 +134,31 @@ class ProfilesScreen(Screen[None]):
             store = CredentialStore.for_profile(cfg.profiles[old], allow_plaintext=True)
             await asyncio.to_thread(store.rename, old, new)
         except Exception as exc:  # noqa: BLE001 - shown; secrets never in these messages
-            self.notify(f"Could not rename: {exc}", severity="error")
+            self.say(f"Could not rename: {exc}", severity="error")
             return
         await asyncio.to_thread(save_config, renamed)
-        self.notify(f"Renamed '{old}' to '{new}'.")
+        self.say(f"Renamed '{old}' to '{new}'.")
         self.reload()
 
-    @work(group="action", exclusive=True, exit_on_error=False)
-    async def action_remove(self) -> None:
-        from tui.config import load_config, remove_profile, save_config
-        from tui.credentials import CredentialStore
-
+    def action_remove(self) -> None:
         name = self._selected()
         if name is None:
             return
-        if not await self.app.push_screen_wait(
-            ConfirmDialog("Remove profile", f"Remove profile '{name}' and delete its stored secret?",
-                          yes_label="Remove")
-        ):
-            return
+        self.confirm("Remove profile", f"Remove profile '{name}' and delete its stored secret?",
+                     yes="Remove", then=lambda: self._remove(name))
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def _remove(self, name: str) -> None:
+        from tui.config import load_config, remove_profile, save_config
+        from tui.credentials import CredentialStore
+
         cfg = await asyncio.to_thread(load_config)
         profile = cfg.profiles[name]
         try:
             store = CredentialStore.for_profile(profile, allow_plaintext=True)
             await asyncio.to_thread(store.delete_secret, name)
         except Exception as exc:  # noqa: BLE001
-            self.notify(f"The secret could not be deleted: {exc}", severity="warning")
+            self.say(f"The secret could not be deleted: {exc}", severity="warning")
         await asyncio.to_thread(save_config, remove_profile(cfg, name))
-        self.notify(f"Removed profile '{name}'.")
+        self.say(f"Removed profile '{name}'.")
         self.reload()

@@ -2,27 +2,27 @@
 
 Flow: the form is checked locally (tui.countries / tui.api.validators) and problems are shown under
 the field, so a bad country or a pattern with letters never reaches the API. A valid form becomes a
-``SearchQuery``; the ``load`` worker fetches one page and hands it to ``_show_page``. ``b`` runs the
-``action`` worker: it reads the balance, refuses when the setup price is above it, asks a
-ConfirmDialog ("No" focused), buys through ``vapp.ops.buy`` (journaled, reconciled), then puts the
-new number in the shared store, refreshes the balance and drops the row from the results.
+``SearchQuery``; the ``load`` worker fetches one page and posts it (``SearchPage``). ``b`` reads the
+balance first and refuses when the setup price is above it, then asks (the one confirmation dialog,
+"No" focused); the purchase itself is ``Operations.buy_number`` (journaled, reconciled, the number put
+in the session's list and the balance read back) and its outcome is announced as ``NumberBought``.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.markup import escape
-from textual.widgets import Static
+from textual.message import Message
 
 from tui.api.errors import ActionFailed, VonageError
-from tui.api.models import AvailableNumber, AvailableNumbersPage, OwnedNumber, SearchQuery
+from tui.api.models import AvailableNumber, AvailableNumbersPage, SearchQuery
 from tui.formatting import money
+from tui.messages import BalanceChanged, NumberBought, SessionOpened
 from tui.screens.base import VonageScreen
 from tui.screens.search_form import SearchForm
 from tui.screens.search_format import (
@@ -34,8 +34,8 @@ from tui.screens.search_format import (
     row_cells,
     shown_number,
 )
-from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
+from tui.widgets.literal import Literal
 
 COLUMNS = (
     Column("number", "Number"),
@@ -44,6 +44,38 @@ COLUMNS = (
     Column("setup", "Setup", width=10, align="right"),
     Column("monthly", "Monthly", width=10, align="right"),
 )
+
+
+class FundsChecked(Message, bubble=False):
+    """The balance was read before a purchase (``balance`` None: it could not be, ``error`` says why)."""
+
+    def __init__(self, number: AvailableNumber, country: str, balance: Decimal | None, error: str = "") -> None:
+        super().__init__()
+        self.number = number
+        self.country = country
+        self.balance = balance
+        self.error = error
+
+
+class SearchStatus(Message, bubble=False):
+    """A line for the status bar while a worker runs ("" = back to the paging summary)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class SearchPage(Message, bubble=False):
+    """A search answered (``result``) or failed (``error``)."""
+
+    def __init__(self, query: SearchQuery, page: int, focus: bool, result: AvailableNumbersPage | None,
+                 error: VonageError | None = None) -> None:
+        super().__init__()
+        self.query = query
+        self.page = page
+        self.focus = focus
+        self.result = result
+        self.error = error
 
 
 class SearchScreen(VonageScreen):
@@ -77,18 +109,18 @@ class SearchScreen(VonageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield SearchForm(id="search-form")
-        yield Static("Type a country and press enter (or ctrl+s) to search.", id="search-status", markup=False)
+        yield Literal("Type a country and press enter (or ctrl+s) to search.", id="search-status")
         yield FastTable(COLUMNS, id="search-results")
-        yield Static("", id="search-detail", classes="dim", markup=False)
+        yield Literal("", id="search-detail", classes="dim")
 
     def on_mount(self) -> None:
-        opts = self.vapp.options
+        opts = self.host.options
         if opts.initial_screen == "search" and opts.screen_args:
             self.query_one(SearchForm).prefill(opts.screen_args)
             self.action_search()
 
     def on_screen_resume(self) -> None:
-        if self._run_when_logged_in and self.api.connected:
+        if self._run_when_logged_in and self.connected:
             self._run_when_logged_in = False
             self.action_search()
         elif self._pending is not None and self._interrupted:  # leaving cancelled a load: finish it
@@ -100,8 +132,9 @@ class SearchScreen(VonageScreen):
         # cancels the "load" group: remember whether that interrupts a search.
         self._interrupted = self._pending is not None
 
-    def on_logged_in(self) -> None:
-        """Called by the app once the client exists: run a search the deep link (or user) asked for."""
+    @on(SessionOpened)
+    def _logged_in(self) -> None:
+        """The client exists now: run a search the deep link (or user) asked for."""
         if self._run_when_logged_in:
             self._run_when_logged_in = False
             self.action_search()
@@ -114,7 +147,7 @@ class SearchScreen(VonageScreen):
 
     def action_search(self) -> None:
         query = self.query_one(SearchForm).read_query(self.PAGE_SIZE)
-        if query is not None and not self.api.connected:
+        if query is not None and not self.connected:
             self._run_when_logged_in = True
             self._set_status("Not logged in yet: the search runs as soon as you are.")
         elif query is not None:
@@ -132,36 +165,51 @@ class SearchScreen(VonageScreen):
         if self._query is not None and self._page < page_count(self._count, self.PAGE_SIZE):
             self._search(self._query, self._page + 1)
         else:
-            self._say("This is the last page.", timeout=3)
+            self.say("This is the last page.", timeout=3)
 
     def action_prev_page(self) -> None:
         if self._query is not None and self._page > 1:
             self._search(self._query, self._page - 1)
         else:
-            self._say("This is the first page.", timeout=3)
+            self.say("This is the first page.", timeout=3)
 
     def action_focus_form(self) -> None:
         self.query_one(SearchForm).focus_first()
 
-    @work(group="load", exclusive=True, exit_on_error=False)
-    async def _search(self, query: SearchQuery, page: int, focus_results: bool = False) -> None:
+    def _search(self, query: SearchQuery, page: int, focus_results: bool = False) -> None:
         self._pending = (query, page, focus_results)
         self._set_status(f"Searching {describe_query(query)} (page {page})…")
+        self._fetch(query, page, focus_results)
+
+    @work(group="load", exclusive=True, exit_on_error=False, description="search numbers")
+    async def _fetch(self, query: SearchQuery, page: int, focus_results: bool) -> None:
+        session = self.session
+        if session is None:
+            return
         paged = SearchQuery(**{**query.model_dump(exclude_none=True), "index": page})
         try:
-            result = await self.api.client.search_numbers(paged)
+            result = await session.client.search_numbers(paged)
         except VonageError as exc:
-            self._pending, self._failed = None, (query, page, focus_results)
-            self._set_status(f"Search failed: {exc.message} (r retries)")
-            self.report_error(exc, title="Search failed")
+            self.post_message(SearchPage(query, page, focus_results, None, exc))
+            return
+        self.post_message(SearchPage(query, page, focus_results, result))
+
+    @on(SearchPage)
+    def _page_arrived(self, event: SearchPage) -> None:
+        if event.result is None:
+            self._pending, self._failed = None, (event.query, event.page, event.focus)
+            message = event.error.message if event.error is not None else "unknown error"
+            self._set_status(f"Search failed: {message} (r retries)")
+            if event.error is not None:
+                self.report_error(event.error, title="Search failed")
             return
         self._pending = self._failed = None
-        self._show_page(query, page, result, focus_results)
+        self._show_page(event.query, event.page, event.result, event.focus)
 
     def _show_page(self, query: SearchQuery, page: int, result: AvailableNumbersPage, focus: bool) -> None:
         if page > 1 and not result.numbers:  # a page past the end answers {}: the list shrank
             self._count = min(self._count, (page - 1) * self.PAGE_SIZE)
-            self._say("No more numbers on that page; the list has changed. Press r to refresh.", timeout=5)
+            self.say("No more numbers on that page; the list has changed. Press r to refresh.", timeout=5)
             self._show_status()
             return
         self._query, self._page, self._count = query, page, result.count
@@ -184,12 +232,12 @@ class SearchScreen(VonageScreen):
             self._set_status(f"{paging_text(self._page, self._count, self.PAGE_SIZE)} · {describe_query(self._query)}")
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#search-status", Static).update(text)
+        self.query_one("#search-status", Literal).update(text)
 
     def _show_detail(self, key: object) -> None:
         number = self._numbers.get(key) if isinstance(key, str) else None
         country = self._query.country if self._query else ""
-        self.query_one("#search-detail", Static).update(detail_line(number, country) if number else "")
+        self.query_one("#search-detail", Literal).update(detail_line(number, country) if number else "")
 
     @on(FastTable.RowHighlighted, "#search-results")
     def _highlighted(self, event: FastTable.RowHighlighted) -> None:
@@ -200,14 +248,14 @@ class SearchScreen(VonageScreen):
     def _copy(self, event: FastTable.CopyRequested) -> None:
         if isinstance(event.key, str):
             self.app.copy_to_clipboard(event.key)
-            self._say(f"Copied {event.key}", timeout=3)
+            self.say(f"Copied {event.key}", timeout=3)
 
     @on(FastTable.RowSelected, "#search-results")
     def _selected(self, event: FastTable.RowSelected) -> None:
         number = self._numbers.get(event.key) if isinstance(event.key, str) else None
         if number is not None:
             country = self._query.country if self._query else ""
-            self._say(detail_line(number, country) + ". Press b to buy it.", title="Number", timeout=8)
+            self.say(detail_line(number, country) + ". Press b to buy it.", title="Number", timeout=8)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
@@ -221,106 +269,114 @@ class SearchScreen(VonageScreen):
             return None if self._page <= 1 else True
         return allowed
 
-    def _say(self, message: str, **kwargs: Any) -> None:
-        """A toast shown literally: server labels and typed text may hold [brackets]."""
-        self.notify(message, markup=False, **kwargs)
-
     # -- buying ---------------------------------------------------------------------------------
 
     def _highlighted_number(self) -> AvailableNumber | None:
         try:
             key = self.query_one("#search-results", FastTable).cursor_key
-        except NoMatches:  # asked (by the footer) before the table is composed
+        except NoMatches:  # asked (by the key bar) before the table is composed
             return None
         return self._numbers.get(key) if isinstance(key, str) else None
 
     def action_buy(self) -> None:
         number = self._highlighted_number()
         if number is None:
-            self._say("Search, then highlight a number to buy.", severity="warning", timeout=4)
+            self.say("Search, then highlight a number to buy.", severity="warning", timeout=4)
             return
         if self._buying:  # never cancel a purchase in flight by starting another
-            self._say("A purchase is still in progress; wait for its result.", severity="warning", timeout=4)
+            self.say("A purchase is still in progress; wait for its result.", severity="warning", timeout=4)
             return
-        self._buy(number, self._query.country if self._query else number.country)
-
-    @work(group="action", exit_on_error=False)
-    async def _buy(self, number: AvailableNumber, country: str) -> None:
+        if not self.writes_allowed():
+            return
         self._buying = True
-        try:
-            await self._buy_flow(number, country)
-        finally:
-            self._buying = False
+        self._check_funds(number, self._query.country if self._query else number.country)
 
-    async def _buy_flow(self, number: AvailableNumber, country: str) -> None:
-        country = number.country or country
+    @work(group="action", exit_on_error=False, description="read the balance before buying")
+    async def _check_funds(self, number: AvailableNumber, country: str) -> None:
+        """Read the balance first: a price above it is refused before anything is sent."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            balance = await session.ops.read_balance()
+        except VonageError as exc:
+            self.post_message(FundsChecked(number, country, None, exc.message))
+            return
+        self.app.post_message(BalanceChanged(balance))
+        self.post_message(FundsChecked(number, country, balance.value))
+
+    @on(FundsChecked)
+    def _funds_checked(self, event: FundsChecked) -> None:
+        number, country = event.number, number_country(event.number, event.country)
         shown = shown_number(number, country)
         price = number.initial_price
-        try:
-            balance = await self.api.client.get_balance()
-        except VonageError as exc:
-            self.report_error(exc, title=f"Not buying {shown}: the balance could not be read")
+        if event.balance is None:
+            self._buying = False
+            self.say(event.error, title=f"Not buying {shown}: the balance could not be read", severity="error")
             return
-        self.vapp.set_balance(balance)
-        if price is not None and balance.value < price:
-            self._say(
-                f"{shown} costs {money(price)} to set up, but the balance is only {money(balance.value)}. "
+        if price is not None and event.balance < price:
+            self._buying = False
+            self.say(
+                f"{shown} costs {money(price)} to set up, but the balance is only {money(event.balance)}. "
                 "Top up the account first; nothing was bought.",
-                title="Balance too low",
-                severity="error",
-                timeout=10,
+                title="Balance too low", severity="error", timeout=10,
             )
             return
-        body = escape(confirm_body(number, country, balance.value))  # server text shown as it is
-        dialog = ConfirmDialog(f"Buy {shown}?", body, yes_label="Buy")
-        if not await self.app.push_screen_wait(dialog):
-            self._say(f"Not bought: {shown}.", timeout=3)
+
+        def not_bought() -> None:
+            self._buying = False
+            self.say(f"Not bought: {shown}.", timeout=3)
+
+        self.confirm(f"Buy {shown}?", confirm_body(number, country, event.balance),
+                     yes=f"Buy for {money(price)}", then=lambda: self._buy(number, country), otherwise=not_bought)
+
+    @work(group="action", exit_on_error=False, description="buy a number")
+    async def _buy(self, number: AvailableNumber, country: str) -> None:
+        session = self.session
+        if session is None:
             return
-        self._set_status(f"Buying {shown}…")
-        outcome = await self.vapp.ops.buy(country, number.msisdn, price=price)
-        self._show_status()
+        self.post_message(SearchStatus(f"Buying {shown_number(number, country)}…"))
+        try:
+            outcome = await session.ops.buy_number(number, country)
+        finally:
+            self.post_message(SearchStatus(""))
+        self.app.post_message(NumberBought(outcome))
+
+    @on(SearchStatus)
+    def _search_status(self, event: SearchStatus) -> None:
+        if event.text:
+            self._set_status(event.text)
+        else:
+            self._show_status()
+
+    @on(NumberBought)
+    def _bought(self, event: NumberBought) -> None:
+        """Show how a purchase ended; on success the number leaves the results."""
+        self._buying = False
+        outcome = event.outcome
+        shown = shown_number(outcome.msisdn, outcome.country)
         if outcome.ok:
-            await self._bought(number, country, price, reconciled=outcome.reconciled)
+            table = self.query_one("#search-results", FastTable)
+            if table.remove_row(outcome.msisdn):
+                self._numbers.pop(outcome.msisdn, None)
+                self._count = max(0, self._count - 1)
+                self._show_status()
+            text = f"Bought {shown} for {money(outcome.price)}"
+            if outcome.reconciled:
+                text += " (the answer was lost, but the account shows the number now)"
+            self.say(text, title="Purchase", timeout=8)
+            self._show_detail(table.cursor_key)
+            self.refresh_bindings()
         elif outcome.unknown:
-            self.store.owned.invalidate()
-            self._say(outcome.message, title=f"Unknown whether {shown} was bought", severity="warning", timeout=15)
-            self.vapp.refresh_balance()
+            self.say(outcome.message, title=f"Unknown whether {shown} was bought", severity="warning", timeout=15)
         elif isinstance(outcome.error, ActionFailed):
             reason = outcome.error.label or outcome.message  # the server's words, verbatim
-            self._say(reason, title=f"Vonage refused to sell {shown}", severity="error", timeout=12)
+            self.say(reason, title=f"Vonage refused to sell {shown}", severity="error", timeout=12)
         elif outcome.reconciled:
-            self._say(outcome.message, title=f"{shown} was not bought", severity="warning", timeout=12)
+            self.say(outcome.message, title=f"{shown} was not bought", severity="warning", timeout=12)
         else:
-            self._say(outcome.message, title=f"{shown} was not bought", severity="error", timeout=10)
+            self.say(outcome.message, title=f"{shown} was not bought", severity="error", timeout=10)
 
-    async def _bought(self, number: AvailableNumber, country: str, price: Decimal | None, *, reconciled: bool) -> None:
-        """Make the purchase visible everywhere: store, header balance, results, a toast."""
-        client = self.api.client
-        try:
-            owned = await client.get_owned_number(number.msisdn)
-        except VonageError:
-            owned = None
-        if owned is None:  # the read failed or lags: show what we bought, and refetch the list later
-            owned = OwnedNumber(
-                msisdn=number.msisdn, country=country, type=number.type,
-                features=number.features, limitations=number.limitations,
-            )  # fmt: skip
-            self.store.owned.upsert(owned)
-            self.store.owned.invalidate()
-        else:
-            self.store.owned.upsert(owned)
-        try:
-            self.vapp.set_balance(await client.get_balance())
-        except VonageError:
-            self.vapp.refresh_balance()
-        table = self.query_one("#search-results", FastTable)
-        if table.remove_row(number.msisdn):
-            self._numbers.pop(number.msisdn, None)
-            self._count = max(0, self._count - 1)
-            self._show_status()
-        text = f"Bought {shown_number(number, country)} for {money(price)}"
-        if reconciled:
-            text += " (the answer was lost, but the account shows the number now)"
-        self._say(text, title="Purchase", timeout=8)
-        self._show_detail(table.cursor_key)
-        self.refresh_bindings()
+
+def number_country(number: AvailableNumber, country: str) -> str:
+    return number.country or country

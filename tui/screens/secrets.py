@@ -11,20 +11,21 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.message import Message
 
 from tui.api.errors import AuthError, Forbidden, ValidationFailed, VonageError
 from tui.rotation import RotationResult, SecretRotation, generate_secret
 from tui.screens.base import ReloadingScreen
 from tui.screens.secrets_modals import NewSecretDialog, SecretShownDialog
-from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from tui.api.models import Secret
     from tui.operations import Outcome
 
@@ -59,6 +60,28 @@ def created_text(secret: Secret) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
+class SecretsRead(Message, bubble=False):
+    """The account's secrets as listed (``secrets``), or why the list could not be read (``error``)."""
+
+    def __init__(self, secrets: list[Secret] | None, error: VonageError | None = None) -> None:
+        super().__init__()
+        self.secrets = secrets
+        self.error = error
+
+
+class SecretChanged(Message, bubble=False):
+    """A create, revoke or rotation ended: ``what``, its outcome and the secrets involved."""
+
+    def __init__(self, what: str, outcome: Any, error: BaseException | None = None, *,
+                 secret: SecretStr | None = None, secret_id: str = "") -> None:
+        super().__init__()
+        self.what = what
+        self.outcome = outcome
+        self.error = error
+        self.secret = secret
+        self.secret_id = secret_id
+
+
 class SecretsScreen(ReloadingScreen):
     """The account's secrets: n create, g generate, d revoke, R rotate."""
 
@@ -87,9 +110,9 @@ class SecretsScreen(ReloadingScreen):
 
     def compose_body(self) -> ComposeResult:
         yield SecretsTable(COLUMNS, id="secrets-table")
-        yield Static("", id="secrets-tip", classes="dim")
-        yield Static("", id="secrets-status")
-        yield Static(
+        yield Literal("", id="secrets-tip", classes="dim")
+        yield Literal("", id="secrets-status")
+        yield Literal(
             "n new · g generate · d revoke · R rotate (safe replacement of the secret in use) · y copy id",
             id="secrets-help",
             classes="dim",
@@ -106,12 +129,21 @@ class SecretsScreen(ReloadingScreen):
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        try:
-            secrets = await self.api.client.list_secrets()
-        except AuthError as exc:
-            self._load_failed(exc)
+        session = self.session
+        if session is None:
             return
-        self._show(secrets)
+        try:
+            self.post_message(SecretsRead(await session.client.list_secrets()))
+        except AuthError as exc:
+            self.post_message(SecretsRead(None, exc))
+
+    @on(SecretsRead)
+    def _read(self, event: SecretsRead) -> None:
+        if event.secrets is None:
+            if event.error is not None:
+                self._load_failed(event.error)
+            return
+        self._show(event.secrets)
 
     def _load_failed(self, exc: VonageError) -> None:
         if self._just_revoked:
@@ -123,7 +155,7 @@ class SecretsScreen(ReloadingScreen):
         else:
             text = f"The list could not be read: {exc.message}."
         self._status(text, error=True)
-        self.notify(text, title="Secrets", severity="error", timeout=12)
+        self.say(text, title="Secrets", severity="error", timeout=12)
 
     def _show(self, secrets: list[Secret]) -> None:
         if self.loaded():  # another account: what we knew of the secret in use was about the last one
@@ -138,7 +170,7 @@ class SecretsScreen(ReloadingScreen):
         self.table.set_rows(
             (s.id, (IN_USE_MARK if s.id == self._in_use else "", s.id, created_text(s))) for s in secrets
         )
-        self.query_one("#secrets-tip", Static).update(self._tip())
+        self.query_one("#secrets-tip", Literal).update(self._tip())
 
     def _tip(self) -> str:
         count = len(self._secrets)
@@ -154,7 +186,7 @@ class SecretsScreen(ReloadingScreen):
                 "creating or rotating.")
 
     def _status(self, text: str, *, error: bool = False) -> None:
-        widget = self.query_one("#secrets-status", Static)
+        widget = self.query_one("#secrets-status", Literal)
         widget.update(text)
         widget.set_class(error, "field-error")
 
@@ -162,7 +194,7 @@ class SecretsScreen(ReloadingScreen):
     def _copy_id(self, event: FastTable.CopyRequested) -> None:
         if event.key is not None:
             self.app.copy_to_clipboard(str(event.key))
-            self.notify(f"Copied secret id {event.key}.")
+            self.say(f"Copied secret id {event.key}.")
 
     # -- create -------------------------------------------------------------------------------
 
@@ -181,26 +213,44 @@ class SecretsScreen(ReloadingScreen):
                 self._status("Creating a secret…")
                 self.run_create(secret)
 
-        self.app.push_screen(NewSecretDialog(self.api.api_key, generated=generated), _chosen)
+        self.app.push_screen(NewSecretDialog(self._api_key(), generated=generated), _chosen)
+
+    def _api_key(self) -> str:
+        return self.session.api_key if self.session is not None else "?"
 
     @work(group="action", exit_on_error=False)
     async def run_create(self, secret: SecretStr) -> None:
-        try:
-            outcome = await self.vapp.ops.create_secret(secret)  # type: ignore[arg-type]
-        except VonageError as exc:
-            self._create_failed(exc.message, exc)
+        session = self.session
+        if session is None:
             return
-        if outcome.ok:
-            self._created(outcome, secret)
-        else:
-            self._create_failed(outcome.message, outcome.error)
+        try:
+            outcome = await session.ops.create_secret(secret)
+        except VonageError as exc:
+            self.post_message(SecretChanged("create", None, exc))
+            return
+        self.post_message(SecretChanged("create", outcome, outcome.error, secret=secret))
+
+    @on(SecretChanged)
+    def _changed(self, event: SecretChanged) -> None:
+        if event.what == "create":
+            if event.outcome is not None and event.outcome.ok and event.secret is not None:
+                self._created(event.outcome, event.secret)
+            else:
+                message = event.outcome.message if event.outcome is not None else getattr(event.error, "message", "")
+                self._create_failed(message, event.error)
+        elif event.what == "revoke":
+            self._revoked(event.secret_id, event.outcome, event.error)
+        elif event.what == "rotate" and event.secret is not None:
+            self._rotated(event.outcome, event.secret)
+        elif event.what == "interrupted":
+            self._rotation_interrupted(event.outcome)
 
     def _created(self, outcome: Outcome, secret: SecretStr) -> None:
         secret_id = getattr(outcome.result, "id", None)
         self._status(f"✓ Created secret {secret_id or ''}. This profile still uses its current secret.")
-        self.notify(f"Created secret {secret_id or ''}.", title="Secrets")
+        self.say(f"Created secret {secret_id or ''}.", title="Secrets")
         self.reload()
-        self.app.push_screen(SecretShownDialog(secret, secret_id, self.api.api_key))
+        self.app.push_screen(SecretShownDialog(secret, secret_id, self._api_key()))
 
     def _create_failed(self, message: str, error: BaseException | None) -> None:
         if isinstance(error, Forbidden):
@@ -210,7 +260,7 @@ class SecretsScreen(ReloadingScreen):
         else:
             text = f"No secret was created: {message}"
         self._status(text, error=True)
-        self.notify(text, title="Secret not created", severity="error", timeout=10)
+        self.say(text, title="Secret not created", severity="error", timeout=10)
 
     # -- revoke -------------------------------------------------------------------------------
 
@@ -219,42 +269,44 @@ class SecretsScreen(ReloadingScreen):
             return
         secret_id = self.table.cursor_key
         if secret_id is None:
-            self.notify("No secret highlighted.", severity="warning")
+            self.say("No secret highlighted.", severity="warning")
             return
         secret_id = str(secret_id)
         if secret_id == self._in_use and len(self._secrets) > 1:
             text = (f"This profile is logged in with secret {secret_id}: revoking it would lock this session "
                     "out. Use R (rotate) to replace it safely, or revoke the other one.")
             self._status(text, error=True)
-            self.notify(text, title="Not revoked", severity="warning", timeout=10)
+            self.say(text, title="Not revoked", severity="warning", timeout=10)
             return
-        account = self.api.api_key
+        account = self._api_key()
         body = f"Revoke secret {secret_id} of account {account}?\n\nAnything still using this secret stops working."
         if self._in_use is None and len(self._secrets) > 1:
             body += (" If this profile is logged in with it, this session is locked out too — R (rotate) "
                      "replaces the secret in use safely.")
 
-        def _answer(yes: bool | None) -> None:
-            if yes:
-                self._status(f"Revoking {secret_id}…")
-                self.run_revoke(secret_id)
+        def revoke() -> None:
+            self._status(f"Revoking {secret_id}…")
+            self.run_revoke(secret_id)
 
-        self.app.push_screen(ConfirmDialog(f"Revoke secret {secret_id}", body, yes_label="Revoke"), _answer)
+        self.confirm(f"Revoke secret {secret_id}", body, yes=f"Revoke {secret_id[:8]}…", then=revoke)
 
     @work(group="action", exit_on_error=False)
     async def run_revoke(self, secret_id: str) -> None:
-        try:
-            outcome = await self.vapp.ops.revoke_secret(secret_id)
-        except VonageError as exc:
-            self._revoked(secret_id, None, exc)
+        session = self.session
+        if session is None:
             return
-        self._revoked(secret_id, outcome, outcome.error)
+        try:
+            outcome = await session.ops.revoke_secret(secret_id)
+        except VonageError as exc:
+            self.post_message(SecretChanged("revoke", None, exc, secret_id=secret_id))
+            return
+        self.post_message(SecretChanged("revoke", outcome, outcome.error, secret_id=secret_id))
 
     def _revoked(self, secret_id: str, outcome: Outcome | None, error: BaseException | None) -> None:
         if outcome is not None and outcome.ok:
             self._just_revoked = secret_id
             self._status(f"✓ {outcome.message}.")
-            self.notify(f"{outcome.message}.", title="Secrets")
+            self.say(f"{outcome.message}.", title="Secrets")
             self.reload()
             return
         if isinstance(error, Forbidden):
@@ -262,24 +314,21 @@ class SecretsScreen(ReloadingScreen):
         else:
             text = outcome.message if outcome is not None else f"Not revoked: {getattr(error, 'message', error)}"
         self._status(text, error=True)
-        self.notify(text, title="Secret not revoked", severity="error", timeout=10)
+        self.say(text, title="Secret not revoked", severity="error", timeout=10)
 
     # -- rotate -------------------------------------------------------------------------------
 
     def action_rotate(self) -> None:
         if not self.writes_allowed():
             return
-        if self.vapp.current_secret() is None:
-            self.notify("This session's secret is not known, so a rotation could not be undone: log in again first.",
-                        severity="warning")
-            return
+
         if len(self._secrets) >= 2:
             text = ("An account can have at most two secrets — revoke the one this profile does not use (d) "
                     "first, then rotate.")
             self._status(text, error=True)
-            self.notify(text, title="Cannot rotate yet", severity="warning", timeout=10)
+            self.say(text, title="Cannot rotate yet", severity="warning", timeout=10)
             return
-        account = self.api.api_key
+        account = self._api_key()
         old = ", ".join(s.id for s in self._secrets) or "the current secret"
         body = (
             f"Rotate the API secret of account {account}?\n\n"
@@ -287,46 +336,41 @@ class SecretsScreen(ReloadingScreen):
             f"4. revoke the old secret {old}\n\nIf a step fails it is undone and the old secret keeps working."
         )
 
-        def _answer(yes: bool | None) -> None:
-            if yes:
-                self._status("Rotating…")
-                self.run_rotate()
+        def rotate() -> None:
+            self._status("Rotating…")
+            self.run_rotate()
 
-        self.app.push_screen(ConfirmDialog(f"Rotate the secret of {account}", body, yes_label="Rotate"), _answer)
+        self.confirm(f"Rotate the secret of {account}", body, yes="Rotate", then=rotate)
 
     def make_rotation(self) -> SecretRotation:
-        async def connect(secret: SecretStr) -> None:
-            client = self.api.client
-            await self.api.connect(
-                client.api_key, secret, rest_url=client.rest_url, api_url=client.api_url,
-                rate_limit=client.limiter.rate,
-            )
-
-        async def store(secret: SecretStr) -> None:
-            await self.vapp.store_secret(secret)
-
-        return self.rotation_class(client=lambda: self.api.client, ops=self.vapp.ops, connect=connect, store=store)
+        session = self.session
+        assert session is not None
+        return self.rotation_class(client=lambda: session.client, ops=session.ops, connect=session.reconnect,
+                                   store=session.store_secret)
 
     @work(group="action", exit_on_error=False)
     async def run_rotate(self) -> None:
-        old = self.vapp.current_secret()
-        if old is None:
+        from pydantic import SecretStr
+
+        session = self.session
+        if session is None:
             return
+        old = session.current_secret()
         new = SecretStr(generate_secret())
         rotation = self.make_rotation()
         try:
             result = await rotation.run(old, new)
         except asyncio.CancelledError:
-            self._rotation_interrupted(rotation.steps)
+            self.post_message(SecretChanged("interrupted", rotation.steps))
             raise
-        self._rotated(result, new)
+        self.post_message(SecretChanged("rotate", result, secret=new))
 
     def _rotation_interrupted(self, steps: list[str]) -> None:
         done = "; ".join(steps) or "nothing yet"
         text = (f"Rotation interrupted (done: {done}). No secret in use or stored was revoked, so you are not "
                 "locked out; refresh (r) and revoke any secret you do not need.")
         self._status(text, error=True)
-        self.notify(text, title="Rotation", severity="warning", timeout=15)
+        self.say(text, title="Rotation", severity="warning", timeout=15)
         self._loaded_at = None
 
     def _rotated(self, result: RotationResult, new: SecretStr) -> None:
@@ -334,10 +378,10 @@ class SecretsScreen(ReloadingScreen):
             self._in_use = result.in_use_id
         severity: Any = "information" if result.complete else ("warning" if result.ok else "error")
         self._status(("✓ " if result.complete else "") + result.message, error=not result.ok)
-        self.notify(result.message, title="Rotation", severity=severity, timeout=12)
+        self.say(result.message, title="Rotation", severity=severity, timeout=12)
         self.reload()
-        if result.ok:
+        if result.ok and self.session is not None:
             self.app.push_screen(SecretShownDialog(
-                new, result.new_secret_id, self.api.api_key, title="Secret rotated", masked=True,
-                intro=self.vapp.secret_storage_note(),
+                new, result.new_secret_id, self._api_key(), title="Secret rotated", masked=True,
+                intro=self.session.secret_storage_note(),
             ))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,11 +11,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
 
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
-class UnlockScreen(ModalScreen[SecretStr | None]):
-    """Dismisses with the profile's API secret once the master password opens the file."""
+    from tui.credentials import CredentialStore  # noqa: F401 - in the dismiss type
+
+
+class UnlockScreen(ModalScreen["tuple[SecretStr, CredentialStore] | None"]):
+    """Dismisses with the profile's API secret (and the unlocked file) once the master password opens it."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="unlock.cancel")]
 
@@ -26,10 +33,12 @@ class UnlockScreen(ModalScreen[SecretStr | None]):
         with Vertical(id="unlock-box", classes="dialog"):
             yield Static(f"Unlock the credentials of profile '{self._profile}'", classes="dialog-title")
             yield SecretInput(placeholder="master password", id="unlock-password")
-            yield Static("", id="unlock-error", classes="field-error")
+            yield Literal("", id="unlock-error", classes="field-error")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
+        from pydantic import SecretStr
+
         self._unlock(SecretStr(event.value))
 
     @work(group="unlock", exclusive=True, exit_on_error=False)
@@ -38,17 +47,17 @@ class UnlockScreen(ModalScreen[SecretStr | None]):
 
         from tui.credentials import CredentialError, CredentialStore
 
-        def read() -> SecretStr | None:
+        def read() -> tuple[SecretStr | None, Any]:
             store = CredentialStore("encrypted-file", master_password=password)
             store.unlock(password)
-            return store.get_secret(self._profile)
+            return store.get_secret(self._profile), store
 
         try:
-            secret = await asyncio.to_thread(read)
+            secret, store = await asyncio.to_thread(read)
         except CredentialError as exc:
             self.query_one("#unlock-error", Static).update(str(exc))
             return
         if secret is None:
             self.query_one("#unlock-error", Static).update("No secret for this profile in the file.")
             return
-        self.dismiss(secret)
+        self.dismiss((secret, store))

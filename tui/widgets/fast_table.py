@@ -5,53 +5,16 @@ only the lines on screen, straight from a `RowStore` (flat lists of tuples; filt
 produce an index array of ints). Nothing is mounted per row, so a paint costs the screen height,
 not the row count; a test proves a repaint reads only the rows on screen.
 
-Why not a stock table. Measured on this 2-core machine with `python tests/benchmarks/bench_table.py
---compare --gc-freeze` (other jobs were running: load average 1.3-2): 100,000 owned numbers,
-5 string columns, arriving in batches of 100 in a headless 120x40 app; each step timed until the
-app has handled it and repainted. RSS counts the benchmark's own 33 MB copy of the rows. FastTable
-figures are the range over three runs.
-
-+--------------------------+-------------------------+-------------------+-----------+--------+
-|                          | append, per 100 rows    | filter key (*)    | sort 100k | RSS    |
-+==========================+=========================+===================+===========+========+
-| DataTable (textual 8.2.8)| median 241 ms, worst    | 9.2 s median,     | 1.1-17 s  | 132 MB |
-|                          | 1.1 s, growing; gave up | 17 s worst        |           | at 71k |
-|                          | at 71,400 rows / 240 s  |                   |           |        |
-+--------------------------+-------------------------+-------------------+-----------+--------+
-| textual-fastdatatable    | median 130 ms, worst    | 200 ms median,    | 148 ms    | 134 MB |
-| 0.19.5 (+ pyarrow)       | 1.3 s; 100k in 176 s    | 449 ms worst      |           |        |
-+--------------------------+-------------------------+-------------------+-----------+--------+
-| FastTable                | median 8-9 ms, p99      | 13-21 ms median,  | 106-178   | 101 MB |
-|                          | 60-66 ms (GC, see       | 21-32 ms worst    | ms; 153-  |        |
-|                          | below); 100k in 10-12 s |                   | 283 worst |        |
-+--------------------------+-------------------------+-------------------+-----------+--------+
-
-(*) neither DataTable filters: timed as clear + re-add of the matching rows. DataTable's sort took
-17 s right after such a rebuild (it re-measures every row), 1.1 s at 83k rows sorted first.
-
-DataTable keeps an object per row and re-measures its layout as rows arrive, so every batch
-costs more than the last. textual-fastdatatable rebuilds its Arrow table on every append, has no
-filter, and brings pyarrow (170 MB installed, 40 MB more RSS at start). FastTable also keeps its
-view sorted and filtered while rows arrive (100 rows into a sorted, filtered 100k view: median
-13-17 ms), filters a sorted view as fast (median 14-24 ms), reverses a sort in 7 ms and moves the
-cursor in 2 ms. The app is 68 MB before rows, so its 100,000 rows cost about 33 MB (135 MB at
-the end of a run, after sorting by every column).
-
-Event-loop stalls. The table's own work is ~8 ms per batch; the long pauses left (worst 76 ms,
-23-29 stalls over 50 ms while loading 100k) are Python's full garbage collections, which walk
-every object of the app, Textual's included. An app that calls `gc.freeze()` once its start-up
-is done (e.g. in `App.on_mount`) keeps those objects out of later collections: then a batch is
-median 8 ms, worst 18-20 ms, the longest stall 26 ms, none over 50 ms, and the worst filter
-keystroke on a sorted view 39-46 ms instead of 70-98 ms. Recommended for VonageApp.
+Why not a stock table: at 100,000 rows Textual's DataTable and textual-fastdatatable were one to two
+orders of magnitude slower to fill and filter; the measurements are in tests/benchmarks/README.md
+(reproduce them with tests/benchmarks/bench_table.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -63,63 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets.row_store import RowStore
-
-MARK = "✓"
-ELLIPSIS = "…"
-SORT_UP = "▲"
-SORT_DOWN = "▼"
-GUTTER = 2  # the mark column: "✓ "
-MAX_AUTO_WIDTH = 40
-MIN_WIDTH = 3
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: `key` names it in `sort_by`, `label` heads it, `width` None = fit the content."""
-
-    key: str
-    label: str
-    width: int | None = None
-    align: Literal["left", "right"] = "left"
-
-
-def _fit(text: str, width: int, align: str) -> str:
-    """Pad or cut `text` to exactly `width` cells, with an ellipsis where it was cut."""
-    if width <= 0:
-        return ""
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else " " for ch in text)
-    size = len(text) if text.isascii() else cell_len(text)
-    if size > width:
-        return set_cell_size(text, width - 1) + ELLIPSIS
-    pad = " " * (width - size)
-    return pad + text if align == "right" else text + pad
-
-
-def layout_widths(columns: Sequence[Column], content: Sequence[int], available: int) -> list[int]:
-    """Column widths that fit `available` cells (separators excluded): auto columns shrink first."""
-    natural = []
-    for column, widest in zip(columns, content):
-        if column.width is not None:
-            natural.append(max(1, column.width))
-        else:
-            label = cell_len(column.label) + 2  # room for the sort arrow
-            natural.append(min(MAX_AUTO_WIDTH, max(label, widest, MIN_WIDTH)))
-    excess = sum(natural) - available
-    for auto_only in (True, False):
-        while excess > 0:
-            shrinkable = [
-                i
-                for i, width in enumerate(natural)
-                if width > MIN_WIDTH and (columns[i].width is None or not auto_only)
-            ]
-            if not shrinkable:
-                break
-            widest = max(shrinkable, key=natural.__getitem__)
-            natural[widest] -= 1
-            excess -= 1
-    return natural
-
+from tui.widgets.table_layout import GUTTER, Column, header_text, layout_widths, pad, row_text
 
 class FastTable(ScrollView, can_focus=True):
     """A keyboard-driven table over a `RowStore`: filter, sort, cursor, marks; knows no domain."""
@@ -149,38 +56,20 @@ class FastTable(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     FastTable {
-        background: $surface;
-        color: $foreground;
-        width: 1fr;
-        height: 1fr;
-        overflow-x: hidden;
-        overflow-y: auto;
-        & > .fast-table--header {
-            background: $panel;
-            color: $foreground;
-            text-style: bold;
-        }
+        background: $surface; color: $foreground; width: 1fr; height: 1fr;
+        overflow-x: hidden; overflow-y: auto;
+        & > .fast-table--header { background: $panel; color: $foreground; text-style: bold; }
         & > .fast-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background; color: $block-cursor-blurred-foreground;
             text-style: $block-cursor-blurred-text-style;
         }
-        & > .fast-table--marked {
-            color: $accent;
-            text-style: bold;
-        }
-        & > .fast-table--empty {
-            color: $text-muted;
-            text-style: italic;
-        }
+        & > .fast-table--marked { color: $accent; text-style: bold; }
+        & > .fast-table--empty { color: $text-muted; text-style: italic; }
         &:focus > .fast-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
+            background: $block-cursor-background; color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
-        &:nocolor > .fast-table--cursor {
-            text-style: reverse;
-        }
+        &:nocolor > .fast-table--cursor { text-style: reverse; }
     }
     """
 
@@ -550,30 +439,11 @@ class FastTable(ScrollView, can_focus=True):
             style += self._styles["marked"]
         if position == self._cursor:
             style += self._styles["cursor"]
-        parts = [(MARK + " ") if marked else "  "]
-        for column, cell, column_width in zip(self.columns, cells, self._widths()):
-            parts.append(_fit(cell, column_width, column.align))
-        return self._line(parts[0] + " ".join(parts[1:]), width, style)
+        return self._line(row_text(marked, cells, self.columns, self._widths()), width, style)
 
     def _header_text(self) -> str:
-        sort_index = self._store.sort_column
-        arrow = SORT_DOWN if self._store.reverse else SORT_UP
-        labels = []
-        for index, (column, column_width) in enumerate(zip(self.columns, self._widths())):
-            label = column.label
-            if index == sort_index:
-                # the arrow always shows: the label gives way if the column is narrow
-                if cell_len(label) + 2 > column_width:
-                    label = _fit(label, max(0, column_width - 2), column.align)
-                label = f"{arrow} {label}" if column.align == "right" else f"{label} {arrow}"
-            labels.append(_fit(label, column_width, column.align))
-        return " " * GUTTER + " ".join(labels)
+        return header_text(self.columns, self._widths(), self._store.sort_column, self._store.reverse)
 
     @staticmethod
     def _line(text: str, width: int, style: Style) -> Strip:
-        size = len(text) if text.isascii() else cell_len(text)
-        if size > width:
-            text = set_cell_size(text, width)
-        elif size < width:
-            text += " " * (width - size)
-        return Strip([Segment(text, style)], width)
+        return Strip([Segment(pad(text, width), style)], width)

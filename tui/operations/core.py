@@ -1,0 +1,208 @@
+"""The core of every change: journal first, send once, and after an ambiguous failure read the truth.
+
+Why a layer between screens and the client: a write that money or ownership depends on (buy,
+cancel, top-up, secret create/revoke, pool changes) can fail *ambiguously* — the connection drops
+or the server answers 5xx after the request was sent. Retrying could buy twice; giving up could
+hide a purchase. So each operation records its intent in the journal, sends the request once,
+and after an ambiguous failure reads the truth (is the number owned now? does the secret exist?)
+and reports what actually happened. Screens, the soak test and start-up reconciliation all use
+this same code. No Textual imports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tui.account_state import AccountState
+from tui.api.errors import BadResponse, NetworkError, ServerError, VonageError
+from tui.journal import DONE, FAILED, UNKNOWN, Journal
+
+logger = logging.getLogger("tui.operations")
+
+if TYPE_CHECKING:
+    from tui.api.client import VonageClient
+
+
+def is_ambiguous(exc: BaseException) -> bool:
+    """True when a write may or may not have happened on the server.
+
+    A lost answer (dropped or timed-out after sending), a 5xx, and an answer we could not read
+    (``BadResponse``: e.g. a 200 whose body a proxy mangled — the server may well have done it) all
+    leave the outcome open; anything else is a definite refusal.
+    """
+    if isinstance(exc, NetworkError):
+        return exc.request_sent
+    return isinstance(exc, (ServerError, BadResponse))
+
+
+class CannotCheck(Exception):
+    """The change cannot be read back with these credentials (e.g. a subaccount's numbers)."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one change, in words the user can trust."""
+
+    ok: bool
+    message: str
+    reconciled: bool = False
+    unknown: bool = False
+    entry_id: str = ""
+    result: Any = None
+    error: VonageError | None = None
+
+
+@dataclass
+class BatchReport:
+    """Per-item outcomes of a batch; ``batch`` names it in the journal so it can be resumed."""
+
+    batch: str
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> list[str]:
+        return [k for k, o in self.outcomes.items() if o.ok]
+
+    @property
+    def failed(self) -> list[str]:
+        return [k for k, o in self.outcomes.items() if not o.ok]
+
+    @property
+    def unknown(self) -> list[str]:
+        return [k for k, o in self.outcomes.items() if o.unknown]
+
+
+class OperationsCore:
+    """Journaled, reconciled writes for one profile: the parts every kind of change shares."""
+
+    def __init__(
+        self,
+        client: Callable[[], VonageClient],
+        journal: Journal | None,
+        profile: str,
+        account: AccountState | None = None,
+    ) -> None:
+        self._client = client
+        self.journal = journal
+        self.profile = profile
+        self.account = account if account is not None else AccountState()
+
+    @property
+    def client(self) -> VonageClient:
+        return self._client()
+
+    # -- journal helpers (file I/O off the event loop) ----------------------------------------
+
+    async def _begin(self, op: str, target: str, **kw: Any) -> str:
+        if self.journal is None:
+            return ""
+        return await asyncio.to_thread(
+            self.journal.begin, profile=self.profile, op=op, target=target, account=self.client.api_key, **kw
+        )
+
+    async def _end(self, entry_id: str, state: str, outcome: str, *, reconciled: bool = False) -> str:
+        """Record how an entry ended; returns "" or a sentence to add when the journal could not be written.
+
+        The change has already happened (or not) on the server by now, so a failing disk must not turn
+        a completed purchase into an exception that reads as "it failed": the caller still reports
+        the true outcome, plus this note.
+        """
+        if self.journal is None or not entry_id:
+            return ""
+        try:
+            await asyncio.to_thread(self.journal.end, entry_id, state, outcome, reconciled=reconciled)
+        except OSError as exc:
+            logger.warning("could not complete journal entry %s (%s)", entry_id, type(exc).__name__)
+            return f" (the local journal could not be updated: {type(exc).__name__})"
+        return ""
+
+    async def _run(
+        self,
+        op: str,
+        target: str,
+        send: Callable[[], Awaitable[Any]],
+        check: Callable[[], Awaitable[bool]],
+        *,
+        done_text: str,
+        not_done_text: str,
+        **journal_kw: Any,
+    ) -> Outcome:
+        """Send once; on an ambiguous failure, ``check`` reads whether the change took effect.
+
+        The journal entry is written before sending (a failing disk stops the change before any
+        money moves). If the task is cancelled while the request is out, the entry stays pending
+        and the next start-up reconciles it.
+        """
+        entry = await self._begin(op, target, **journal_kw)
+        try:
+            result = await send()
+        except VonageError as exc:
+            if not is_ambiguous(exc):
+                note = await self._end(entry, FAILED, exc.message)
+                return Outcome(False, exc.message + note, entry_id=entry, error=exc)
+            return await self._settle(entry, target, exc, check, done_text, not_done_text)
+        note = await self._end(entry, DONE, done_text)
+        return Outcome(True, done_text + note, entry_id=entry, result=result)
+
+    async def _settle(
+        self, entry: str, target: str, exc: VonageError, check: Callable[[], Awaitable[bool]],
+        done_text: str, not_done_text: str,
+    ) -> Outcome:
+        """The answer was lost: read the account to learn what happened, and say "unknown" if we cannot."""
+        try:
+            happened = await check()
+        except CannotCheck as why:
+            text = f"{target}: the answer was lost ({exc.message}) and {why}. Check it before trying again."
+            note = await self._end(entry, UNKNOWN, text)
+            return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
+        except VonageError as check_exc:
+            text = (
+                f"{target}: the answer was lost ({exc.message}) and checking failed too "
+                f"({check_exc.message}). Refresh before trying again."
+            )
+            note = await self._end(entry, UNKNOWN, text)
+            return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
+        if happened:
+            text = f"{done_text} (confirmed by reading the account after: {exc.message})"
+            note = await self._end(entry, DONE, text, reconciled=True)
+            return Outcome(True, text + note, reconciled=True, entry_id=entry)
+        text = f"{not_done_text} ({exc.message}; the account shows no change)"
+        note = await self._end(entry, FAILED, text, reconciled=True)
+        return Outcome(False, text + note, reconciled=True, entry_id=entry, error=exc)
+
+    async def run_batch(
+        self, batch: str, items: dict[str, Callable[[str], Awaitable[Outcome]]]
+    ) -> BatchReport:
+        """Run each item (keyed by number/id) on its own; one failure never stops the rest.
+
+        Items already done under the same ``batch`` id in the journal are skipped, so running the
+        same batch again resumes it.
+        """
+        report = BatchReport(batch)
+        done_before = set()
+        if self.journal is not None and batch:
+            done_before = {
+                e.target for e in await asyncio.to_thread(self.journal.batch_items, batch) if e.state == DONE
+            }
+        for key, run in items.items():
+            if key in done_before:
+                report.outcomes[key] = Outcome(True, f"{key}: already done in an earlier run")
+                continue
+            try:
+                report.outcomes[key] = await run(batch)
+            except VonageError as exc:
+                report.outcomes[key] = Outcome(False, f"{key}: {exc.message}", error=exc)
+        return report
+
+    async def read_balance(self) -> Any:
+        """Read the balance and keep it in the account state (every balance the app shows comes from here)."""
+        balance = await self.client.get_balance()
+        self.account.balance = balance
+        return balance
+
+
+__all__ = ["BatchReport", "CannotCheck", "OperationsCore", "Outcome", "is_ambiguous"]

@@ -1,0 +1,195 @@
+"""One Session per logged-in account: everything the screens need, built and torn down in one place.
+
+Why: the pieces that make a login (where the secret is stored, the one API client with its rate
+limiter and retries, the journal of changes, the account's state, the disk cache) must change
+together. Building them here, from one ``SessionSpec``, means a new login can never mix one
+account's journal or numbers with another's client, and closing a session closes all of it.
+
+No Textual here: the app runs ``open()`` in a worker and announces the session with a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+from tui.account_state import AccountState
+from tui.journal import Journal
+from tui.operations import Operations
+from tui.service import Activity, ApiService
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import SecretStr
+
+    from tui.api.client import VonageClient
+    from tui.config import Profile
+    from tui.credentials import CredentialStore
+    from tui.launch import LaunchOptions
+
+#: Where the session's secret lives: a saved profile's store, or only this run.
+StorageKind = Literal["system", "encrypted-file", "plaintext-file", "memory", "environment", "demo"]
+SAVED_STORAGE: frozenset[str] = frozenset({"system", "encrypted-file", "plaintext-file"})
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """How to log in: what start-up, the login form, the environment or the demo decided."""
+
+    api_key: str
+    secret: SecretStr = field(repr=False)
+    rest_url: str
+    api_url: str
+    label: str
+    storage: StorageKind
+    #: The saved profile this login belongs to (None for environment, demo and memory-only logins).
+    profile: Profile | None = None
+    #: The name journal entries are filed under.
+    profile_name: str = "default"
+    #: Client-side pacing until the account reports its own ``max-calls-per-second``.
+    rate_limit: float | None = 25.0
+    #: An already unlocked secret storage (the encrypted file with its master password), for rotation.
+    secret_storage: CredentialStore | None = field(default=None, repr=False)
+
+
+class Session:
+    """The logged-in account: its service (client), operations, state, journal and cache."""
+
+    def __init__(
+        self,
+        spec: SessionSpec,
+        *,
+        on_activity: Callable[[Activity], None] | None = None,
+        journal_path: str | Path | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.spec = spec
+        self.read_only = read_only or bool(spec.profile and spec.profile.read_only)
+        self.service = ApiService(on_activity=on_activity)
+        self.account = AccountState()
+        self._secret = spec.secret
+        self._temp_dir: str | None = None
+        self.journal = self._make_journal(journal_path)
+        self.ops = Operations(lambda: self.service.client, self.journal, spec.profile_name, self.account)
+
+    def __repr__(self) -> str:
+        return f"Session({self.spec.label!r}, storage={self.spec.storage!r})"
+
+    # -- what screens read ----------------------------------------------------------------------
+
+    @property
+    def client(self) -> VonageClient:
+        return self.service.client
+
+    @property
+    def api_key(self) -> str:
+        return self.spec.api_key
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def is_demo(self) -> bool:
+        return self.spec.storage == "demo"
+
+    @property
+    def cache_key(self) -> str:
+        """The disk cache's name for this account ("" = no cache: the demo's sandbox is new every run)."""
+        if self.is_demo:
+            return ""
+        from tui.cache import profile_key
+
+        return profile_key(self.spec.api_key, urlsplit(self.spec.rest_url).netloc)
+
+    def current_secret(self) -> SecretStr:
+        """The secret the session is logged in with (a rotation needs it to roll back); never shown."""
+        return self._secret
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect the client (httpx and the models are imported off the UI thread)."""
+        await asyncio.to_thread(importlib.import_module, "tui.api.client")
+        spec = self.spec
+        await self.service.connect(spec.api_key, self._secret, rest_url=spec.rest_url, api_url=spec.api_url,
+                                   rate_limit=spec.rate_limit)
+
+    async def reconnect(self, secret: SecretStr) -> None:
+        """Use another secret from now on (rotation); the old client is closed."""
+        client = self.service.client
+        await self.service.connect(self.spec.api_key, secret, rest_url=client.rest_url, api_url=client.api_url,
+                                   rate_limit=client.limiter.rate)
+        self._secret = secret
+
+    async def close(self) -> None:
+        """Close the client and remove what belonged to this run only (the demo's journal)."""
+        await self.service.close()
+        if self._temp_dir is not None:
+            await asyncio.to_thread(shutil.rmtree, self._temp_dir, True)
+            self._temp_dir = None
+
+    def _make_journal(self, journal_path: str | Path | None) -> Journal:
+        if journal_path is not None:  # tests, or a journal kept elsewhere on purpose
+            return Journal(Path(journal_path))
+        if self.is_demo:
+            from tui.demo import temp_dir
+
+            self._temp_dir = temp_dir()
+            return Journal(Path(self._temp_dir) / "journal.jsonl")
+        return Journal()
+
+    # -- the secret -----------------------------------------------------------------------------
+
+    async def store_secret(self, secret: SecretStr) -> None:
+        """Keep a rotated secret where this session's secret lives (memory-only logins: nowhere else)."""
+        self._secret = secret
+        spec = self.spec
+        if spec.storage not in SAVED_STORAGE or spec.profile is None:
+            return
+        storage = spec.secret_storage
+        if storage is None:
+            from tui.credentials import CredentialStore
+
+            storage = CredentialStore.for_profile(spec.profile, allow_plaintext=True)
+        await asyncio.to_thread(storage.set_secret, spec.profile.name, secret)
+
+    def secret_storage_note(self) -> str:
+        """Where ``store_secret`` keeps a rotated secret, in words for the rotation dialog."""
+        storage = self.spec.storage
+        if storage == "demo":
+            return "The new secret is kept in memory for this demo run, and the app now uses it."
+        if storage == "environment":
+            return ("The app now uses the new secret, for this run only: update VONAGE_API_SECRET, "
+                    "because the old value no longer works.")
+        if storage not in SAVED_STORAGE or self.spec.profile is None:
+            return "The app now uses the new secret, kept in memory for this run only: save it somewhere safe."
+        return f"The new secret is stored for profile '{self.spec.profile.name}' and the app now uses it."
+
+
+def spec_from_options(options: LaunchOptions, *, api_key: str, secret: SecretStr, rest_url: str, api_url: str,
+                      storage: StorageKind, label: str) -> SessionSpec:
+    """A spec for a login that is not a saved profile (the environment or the demo)."""
+    return SessionSpec(api_key=api_key, secret=secret, rest_url=rest_url, api_url=api_url, label=label,
+                       storage=storage, profile_name=options.profile or "default", rate_limit=options.rate_limit)
+
+
+def spec_from_profile(profile: Profile, secret: SecretStr, options: LaunchOptions, *,
+                      secret_storage: CredentialStore | None = None) -> SessionSpec:
+    """A spec for a saved profile (command-line hosts win over the profile's)."""
+    return SessionSpec(
+        api_key=profile.api_key, secret=secret, rest_url=options.rest_url or profile.rest_url,
+        api_url=options.api_url or profile.api_url, label=f"{profile.name} · {profile.api_key}",
+        storage=profile.keyring_backend, profile=profile, profile_name=profile.name,
+        rate_limit=profile.rate_limit, secret_storage=secret_storage,
+    )
+
+
+__all__ = ["SAVED_STORAGE", "Session", "SessionSpec", "StorageKind", "spec_from_options",
+           "spec_from_profile"]

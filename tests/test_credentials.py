@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,8 +28,8 @@ from keyring.backends import chainer, null
 from memory_keyring import FailingKeyring, HangingKeyring, MemoryKeyring, PromptingFileKeyring
 from pydantic import SecretStr
 
-import tui.credentials as credentials
 from tui.config import Profile
+from tui.credentials import encrypted, runner
 from tui.credentials import (
     HEADLESS_REASON,
     SERVICE,
@@ -36,11 +37,11 @@ from tui.credentials import (
     CredentialFileError,
     Credentials,
     CredentialsLocked,
-    CredentialStore,
     KeyringTimeout,
     KeyringUnavailable,
     MasterPasswordRequired,
     PlaintextNotAllowed,
+    SecretStorage,
     WrongMasterPassword,
     env_credentials,
     keyring_status,
@@ -66,14 +67,14 @@ def assert_no_leak(exc: BaseException, *values: str) -> None:
 
 @pytest.fixture
 def fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials, "SCRYPT_N", 2**14)
+    monkeypatch.setattr(encrypted, "SCRYPT_N", 2**14)
 
 
 # -- system keyring (memory backend) ---------------------------------------------------------------------------
 
 
 def test_round_trip_one_entry_per_profile(memory_keyring: MemoryKeyring) -> None:
-    store = CredentialStore()
+    store = SecretStorage()
     assert store.get_secret("work") is None
     store.set_secret("work", SECRET)
     store.set_secret(Profile(name="home", api_key="abcd1234"), SecretStr(OTHER_SECRET))
@@ -88,7 +89,7 @@ def test_round_trip_one_entry_per_profile(memory_keyring: MemoryKeyring) -> None
 
 
 def test_secret_is_trimmed_and_checked(memory_keyring: MemoryKeyring) -> None:
-    store = CredentialStore()
+    store = SecretStorage()
     store.set_secret("work", f"  {SECRET}\n")
     assert memory_keyring.passwords[(SERVICE, "work")] == SECRET
     for bad in ("", "   ", f"{SECRET}\n{SECRET}", "x" * 300):
@@ -99,11 +100,11 @@ def test_secret_is_trimmed_and_checked(memory_keyring: MemoryKeyring) -> None:
 
 def test_profile_name_is_checked(memory_keyring: MemoryKeyring) -> None:
     with pytest.raises(ValueError):
-        CredentialStore().get_secret("")
+        SecretStorage().get_secret("")
 
 
 def test_rename(memory_keyring: MemoryKeyring) -> None:
-    store = CredentialStore()
+    store = SecretStorage()
     assert store.rename("work", "office") is False
     store.set_secret("work", SECRET)
     assert store.rename("work", "office") is True
@@ -119,7 +120,7 @@ def test_rename(memory_keyring: MemoryKeyring) -> None:
 
 def test_for_profile_uses_the_profile_backend(isolated_dirs: IsolatedDirs) -> None:
     profile = Profile(name="work", api_key="abcd1234", keyring_backend="encrypted-file")
-    store = CredentialStore.for_profile(profile, master_password=MASTER)
+    store = SecretStorage.for_profile(profile, master_password=MASTER)
     assert store.backend == "encrypted-file"
     assert store.path == isolated_dirs.config / "credentials.enc"
 
@@ -128,7 +129,7 @@ def test_for_profile_uses_the_profile_backend(isolated_dirs: IsolatedDirs) -> No
 
 
 def test_hanging_keyring_times_out_fast(hanging_keyring: HangingKeyring) -> None:
-    store = CredentialStore(timeout=0.2)
+    store = SecretStorage(timeout=0.2)
     started = time.monotonic()
     with pytest.raises(KeyringTimeout) as info:
         store.set_secret("work", SECRET)
@@ -143,14 +144,14 @@ def test_hanging_keyring_times_out_fast(hanging_keyring: HangingKeyring) -> None
 
 def drain_pending_threads() -> None:
     """Wait for worker threads that earlier tests' released HangingKeyrings are still unwinding."""
-    for thread in list(credentials._pending):
+    for thread in list(runner.pending):
         thread.join(2)
 
 
 def test_hung_calls_are_capped(hanging_keyring: HangingKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
     drain_pending_threads()
-    monkeypatch.setattr(credentials, "_MAX_PENDING", 2)
-    store = CredentialStore(timeout=0.05)
+    monkeypatch.setattr(runner, "MAX_PENDING", 2)
+    store = SecretStorage(timeout=0.05)
     for _ in range(2):
         with pytest.raises(KeyringTimeout, match="did not answer"):
             store.get_secret("work")
@@ -185,7 +186,7 @@ def test_status_detection_has_a_timeout(monkeypatch: pytest.MonkeyPatch, memory_
 
 
 def test_headless_fail_backend(headless_keyring: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     status = keyring_status()
     assert status.usable is False
     assert status.reason == HEADLESS_REASON
@@ -193,7 +194,7 @@ def test_headless_fail_backend(headless_keyring: object, monkeypatch: pytest.Mon
     assert "VONAGE_API_KEY/VONAGE_API_SECRET" in status.reason
     assert "encrypted file" in status.reason
     with pytest.raises(KeyringUnavailable) as info:
-        CredentialStore().set_secret("work", SECRET)
+        SecretStorage().set_secret("work", SECRET)
     assert str(info.value) == HEADLESS_REASON
     assert_no_leak(info.value, SECRET)
 
@@ -206,7 +207,7 @@ def test_usable_backend_status(memory_keyring: MemoryKeyring) -> None:
 
 
 def test_empty_chainer_is_headless(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [])
     monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)
     keyring.set_keyring(chainer.ChainerBackend())
@@ -215,17 +216,17 @@ def test_empty_chainer_is_headless(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_file_keyring_that_prompts_is_not_a_system_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [PromptingFileKeyring()])
     keyring.set_keyring(chainer.ChainerBackend())
     assert keyring_status().usable is False
     with pytest.raises(KeyringUnavailable):
-        CredentialStore().get_secret("work")
+        SecretStorage().get_secret("work")
 
     memory = MemoryKeyring()
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [PromptingFileKeyring(), memory])
-    store = CredentialStore()
+    store = SecretStorage()
     store.set_secret("work", SECRET)  # goes to the usable member; the prompting one is never called
     assert store.get_secret("work").get_secret_value() == SECRET  # type: ignore[union-attr]
     assert memory.passwords == {(SERVICE, "work"): SECRET}
@@ -242,7 +243,7 @@ def test_null_backend_says_keyring_is_off(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_backend_errors_never_contain_the_secret(failing_keyring: FailingKeyring) -> None:
-    store = CredentialStore()
+    store = SecretStorage()
     with pytest.raises(CredentialError) as info:
         store.set_secret("work", SECRET)
     assert "Could not store the secret of profile 'work'" in str(info.value)
@@ -256,7 +257,7 @@ def test_backend_errors_never_contain_the_secret(failing_keyring: FailingKeyring
 def test_unknown_secret_shapes_are_redacted_too(failing_keyring: FailingKeyring) -> None:
     failing_keyring.make_error = lambda op, pw: RuntimeError(f"item {OTHER_SECRET} is broken")
     with pytest.raises(CredentialError) as info:
-        CredentialStore().get_secret("work")
+        SecretStorage().get_secret("work")
     assert_no_leak(info.value, OTHER_SECRET)
     assert "[redacted]" in str(info.value)
 
@@ -264,17 +265,17 @@ def test_unknown_secret_shapes_are_redacted_too(failing_keyring: FailingKeyring)
 def test_locked_and_missing_keyrings_are_explained(failing_keyring: FailingKeyring) -> None:
     failing_keyring.make_error = lambda op, pw: keyring.errors.KeyringLocked("Failed to unlock the collection!")
     with pytest.raises(CredentialsLocked, match="locked"):
-        CredentialStore().get_secret("work")
+        SecretStorage().get_secret("work")
     failing_keyring.make_error = lambda op, pw: keyring.errors.NoKeyringError("nothing")
     with pytest.raises(KeyringUnavailable, match="VONAGE_API_KEY"):
-        CredentialStore().get_secret("work")
+        SecretStorage().get_secret("work")
 
 
 # -- encrypted file ----------------------------------------------------------------------------------------------------
 
 
 def test_encrypted_round_trip(isolated_dirs: IsolatedDirs, fast_scrypt: None) -> None:
-    store = CredentialStore("encrypted-file", master_password=MASTER)
+    store = SecretStorage("encrypted-file", master_password=MASTER)
     assert store.get_secret("work") is None  # no file yet
     store.set_secret("work", SECRET)
     store.set_secret("home", OTHER_SECRET)
@@ -285,7 +286,7 @@ def test_encrypted_round_trip(isolated_dirs: IsolatedDirs, fast_scrypt: None) ->
     assert SECRET not in raw and OTHER_SECRET not in raw and "work" not in raw and MASTER not in raw
     assert json.loads(raw)["kdf"] == "scrypt"
 
-    again = CredentialStore("encrypted-file", master_password=SecretStr(MASTER))
+    again = SecretStorage("encrypted-file", master_password=SecretStr(MASTER))
     assert again.get_secret("work").get_secret_value() == SECRET  # type: ignore[union-attr]
     assert again.rename("home", "house") is True
     assert again.delete_secret("work") is True
@@ -295,26 +296,26 @@ def test_encrypted_round_trip(isolated_dirs: IsolatedDirs, fast_scrypt: None) ->
 
 
 def test_encrypted_wrong_password_refused(isolated_dirs: IsolatedDirs, fast_scrypt: None) -> None:
-    CredentialStore("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
-    wrong = CredentialStore("encrypted-file", master_password="incorrect horse")
+    SecretStorage("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
+    wrong = SecretStorage("encrypted-file", master_password="incorrect horse")
     with pytest.raises(WrongMasterPassword) as info:
         wrong.get_secret("work")
     assert_no_leak(info.value, SECRET, "incorrect horse")
     with pytest.raises(WrongMasterPassword):
         wrong.set_secret("other", OTHER_SECRET)  # never overwrites a file it cannot open
-    store = CredentialStore("encrypted-file", master_password=MASTER)
+    store = SecretStorage("encrypted-file", master_password=MASTER)
     assert store.get_secret("work").get_secret_value() == SECRET  # type: ignore[union-attr]
     assert store.get_secret("other") is None
 
 
 def test_encrypted_needs_a_master_password(isolated_dirs: IsolatedDirs, fast_scrypt: None) -> None:
-    locked = CredentialStore("encrypted-file")
+    locked = SecretStorage("encrypted-file")
     assert locked.get_secret("work") is None  # nothing stored yet: nothing to unlock
     with pytest.raises(MasterPasswordRequired):
         locked.set_secret("work", SECRET)
     with pytest.raises(CredentialError, match="at least 8"):
-        CredentialStore("encrypted-file", master_password="short").set_secret("work", SECRET)
-    CredentialStore("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
+        SecretStorage("encrypted-file", master_password="short").set_secret("work", SECRET)
+    SecretStorage("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
     with pytest.raises(MasterPasswordRequired, match="master password"):
         locked.get_secret("work")
     with pytest.raises(WrongMasterPassword):
@@ -324,26 +325,26 @@ def test_encrypted_needs_a_master_password(isolated_dirs: IsolatedDirs, fast_scr
 
 
 def test_encrypted_change_master_password(isolated_dirs: IsolatedDirs, fast_scrypt: None) -> None:
-    store = CredentialStore("encrypted-file", master_password=MASTER)
+    store = SecretStorage("encrypted-file", master_password=MASTER)
     store.set_secret("work", SECRET)
     salt = json.loads(store.path.read_text())["salt"]  # type: ignore[union-attr]
     store.change_master_password("a new passphrase")
     assert json.loads(store.path.read_text())["salt"] != salt  # type: ignore[union-attr]
     with pytest.raises(WrongMasterPassword):
-        CredentialStore("encrypted-file", master_password=MASTER).get_secret("work")
-    fresh = CredentialStore("encrypted-file", master_password="a new passphrase")
+        SecretStorage("encrypted-file", master_password=MASTER).get_secret("work")
+    fresh = SecretStorage("encrypted-file", master_password="a new passphrase")
     assert fresh.get_secret("work").get_secret_value() == SECRET  # type: ignore[union-attr]
 
 
 def test_encrypted_file_uses_strong_scrypt_by_default(isolated_dirs: IsolatedDirs) -> None:
-    store = CredentialStore("encrypted-file", master_password=MASTER)
+    store = SecretStorage("encrypted-file", master_password=MASTER)
     store.set_secret("work", SECRET)
     header = json.loads(store.path.read_text())  # type: ignore[union-attr]
     assert (header["n"], header["r"], header["p"]) == (2**17, 8, 1)
 
 
 def test_encrypted_file_permissions_and_damage(isolated_dirs: IsolatedDirs, fast_scrypt: None) -> None:
-    store = CredentialStore("encrypted-file", master_password=MASTER)
+    store = SecretStorage("encrypted-file", master_password=MASTER)
     store.set_secret("work", SECRET)
     path = store.path
     assert path is not None
@@ -357,7 +358,7 @@ def test_encrypted_file_permissions_and_damage(isolated_dirs: IsolatedDirs, fast
 
 
 def test_store_reprs_hold_no_secret(isolated_dirs: IsolatedDirs, fast_scrypt: None) -> None:
-    store = CredentialStore("encrypted-file", master_password=MASTER)
+    store = SecretStorage("encrypted-file", master_password=MASTER)
     store.set_secret("work", SECRET)
     for text in (repr(store), repr(store._impl), repr(vars(store)), str(store.get_secret("work"))):
         assert MASTER not in text and SECRET not in text
@@ -368,18 +369,18 @@ def test_store_reprs_hold_no_secret(isolated_dirs: IsolatedDirs, fast_scrypt: No
 
 def test_plaintext_needs_opt_in(isolated_dirs: IsolatedDirs) -> None:
     with pytest.raises(PlaintextNotAllowed, match="opt-in"):
-        CredentialStore("plaintext-file")
+        SecretStorage("plaintext-file")
     assert not isolated_dirs.config.exists()
 
 
 def test_plaintext_round_trip_with_warning(isolated_dirs: IsolatedDirs) -> None:
-    store = CredentialStore("plaintext-file", allow_plaintext=True)
+    store = SecretStorage("plaintext-file", allow_plaintext=True)
     assert store.warning is not None
     assert "UNENCRYPTED" in store.warning and str(store.path) in store.warning
     store.set_secret("work", SECRET)
     assert mode(store.path) == 0o600  # type: ignore[arg-type]
     assert store.get_secret("work").get_secret_value() == SECRET  # type: ignore[union-attr]
-    assert CredentialStore("plaintext-file", allow_plaintext=True).delete_secret("work") is True
+    assert SecretStorage("plaintext-file", allow_plaintext=True).delete_secret("work") is True
     assert store.get_secret("work") is None
     assert SECRET not in repr(store)
 
@@ -408,7 +409,7 @@ def test_env_credentials_half_set_is_an_error() -> None:
 
 def test_env_overrides_the_stored_profile(memory_keyring: MemoryKeyring) -> None:
     profile = Profile(name="work", api_key="abcd1234")
-    store = CredentialStore()
+    store = SecretStorage()
     assert resolve_credentials(profile, store, environ={}) is None
     store.set_secret(profile, SECRET)
     stored = resolve_credentials(profile, store, environ={})

@@ -286,9 +286,9 @@ class VonageApp(App[None]):
         self._secret = secret
         if self.options.demo or self.profile is None or self.credential_storage == "memory":
             return
-        from tui.credentials import CredentialStore
+        from tui.credentials import SecretStorage
 
-        store = CredentialStore.for_profile(self.profile, allow_plaintext=True)
+        store = SecretStorage.for_profile(self.profile, allow_plaintext=True)
         await asyncio.to_thread(store.set_secret, self.profile.name, secret)
 
     def secret_storage_note(self) -> str:

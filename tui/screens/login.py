@@ -239,9 +239,9 @@ def _persist(
 ) -> None:
     """Secret to the chosen store first, then the non-secret profile to the config file."""
     from tui.config import Profile, add_profile, load_config, save_config, switch_profile, update_profile
-    from tui.credentials import CredentialStore
+    from tui.credentials import SecretStorage
 
-    store = CredentialStore(storage, master_password=master, allow_plaintext=storage == "plaintext-file")  # type: ignore[arg-type]
+    store = SecretStorage(storage, master_password=master, allow_plaintext=storage == "plaintext-file")  # type: ignore[arg-type]
     store.set_secret(profile, secret)
     cfg = load_config()
     if profile in cfg.profiles:

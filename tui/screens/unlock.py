@@ -36,10 +36,10 @@ class UnlockScreen(ModalScreen[SecretStr | None]):
     async def _unlock(self, password: SecretStr) -> None:
         import asyncio
 
-        from tui.credentials import CredentialError, CredentialStore
+        from tui.credentials import CredentialError, SecretStorage
 
         def read() -> SecretStr | None:
-            store = CredentialStore("encrypted-file", master_password=password)
+            store = SecretStorage("encrypted-file", master_password=password)
             store.unlock(password)
             return store.get_secret(self._profile)
 

@@ -29,6 +29,7 @@ from memory_keyring import FailingKeyring, HangingKeyring, MemoryKeyring, Prompt
 from pydantic import SecretStr
 
 from tui.config import Profile
+import tui.credentials as credentials_api
 from tui.credentials import encrypted, runner
 from tui.credentials import (
     HEADLESS_REASON,
@@ -423,3 +424,282 @@ def test_env_overrides_the_stored_profile(memory_keyring: MemoryKeyring) -> None
     assert SECRET not in repr(stored) and OTHER_SECRET not in repr(overridden)
     # the override never touches the stored entry
     assert memory_keyring.passwords[(SERVICE, "work")] == SECRET
+
+
+# -- start-up stays light ------------------------------------------------------------------------------------------
+
+
+def test_importing_credentials_loads_no_keyring_or_cryptography() -> None:
+    import subprocess
+
+    code = (
+        "import sys, tui.credentials; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'keyring', 'cryptography', 'secretstorage', 'jeepney'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# -- the encrypted file's header is not trusted --------------------------------------------------------------------
+
+
+def _tamper(path: Path, **changes: object) -> None:
+    doc = json.loads(path.read_text())
+    doc.update(changes)
+    path.write_text(json.dumps(doc))
+
+
+@pytest.fixture
+def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
+    """Records every scrypt derivation (n, r, p), so a test can prove a header was refused before deriving."""
+    from cryptography.hazmat.primitives.kdf import scrypt
+
+    calls: list[tuple[int, int, int]] = []
+    real = scrypt.Scrypt
+
+    def recording(*, salt: bytes, length: int, n: int, r: int, p: int) -> object:
+        calls.append((n, r, p))
+        return real(salt=salt, length=length, n=n, r=r, p=p)
+
+    monkeypatch.setattr(scrypt, "Scrypt", recording)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"n": 2**30},  # 128 GiB of memory
+        {"r": 1024},
+        {"p": 1000},  # a long stall
+        {"n": 2**12},  # weaker than we write
+        {"n": str(2**14)},  # numbers as strings, floats or booleans are not what we write
+        {"n": float(2**14)},
+        {"p": True},
+        {"n": None},
+    ],
+)
+def test_inflated_or_foreign_kdf_parameters_are_refused_before_deriving(
+    isolated_dirs: IsolatedDirs, fast_scrypt: None, scrypt_calls: list, changes: dict
+) -> None:
+    SecretStorage("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
+    path = isolated_dirs.config / "credentials.enc"
+    _tamper(path, **changes)
+    scrypt_calls.clear()
+    store = SecretStorage("encrypted-file", master_password=MASTER)
+    with pytest.raises(CredentialFileError, match="damaged or tampered with") as info:
+        store.get_secret("work")
+    assert scrypt_calls == []
+    assert str(path) in str(info.value) and "Restore the file from a backup" in str(info.value)
+    assert_no_leak(info.value, SECRET, MASTER)
+    before = path.read_bytes()
+    with pytest.raises(CredentialFileError):
+        store.set_secret("home", OTHER_SECRET)  # never overwrites a file it refused
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"salt": "c2hvcnQ="}, {"salt": 5}, {"data": ""}, {"data": 7}, {"version": 2}, {"cipher": "aes-gcm"}],
+)
+def test_other_header_fields_we_do_not_write_are_refused(
+    isolated_dirs: IsolatedDirs, fast_scrypt: None, scrypt_calls: list, changes: dict
+) -> None:
+    SecretStorage("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
+    _tamper(isolated_dirs.config / "credentials.enc", **changes)
+    scrypt_calls.clear()
+    with pytest.raises(CredentialFileError, match="damaged"):
+        SecretStorage("encrypted-file", master_password=MASTER).get_secret("work")
+    assert scrypt_calls == []
+
+
+def test_our_own_parameters_are_accepted(isolated_dirs: IsolatedDirs, fast_scrypt: None, scrypt_calls: list) -> None:
+    SecretStorage("encrypted-file", master_password=MASTER).set_secret("work", SECRET)
+    fresh = SecretStorage("encrypted-file", master_password=MASTER)
+    assert fresh.get_secret("work").get_secret_value() == SECRET  # type: ignore[union-attr]
+    assert set(scrypt_calls) == {(2**14, 8, 1)}
+
+
+def test_an_oversized_credentials_file_is_not_parsed(isolated_dirs: IsolatedDirs) -> None:
+    from tui import fsutil
+
+    path = isolated_dirs.config / "credentials.enc"
+    fsutil.write_private_file(path, b"[" * (2 << 20))
+    with pytest.raises(CredentialFileError, match="larger than 1024 KiB"):
+        SecretStorage("encrypted-file", master_password=MASTER).get_secret("work")
+
+
+# -- the credentials files' directory and symlinks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["encrypted-file", "plaintext-file"])
+def test_credentials_directory_others_can_reach_is_refused(
+    isolated_dirs: IsolatedDirs, fast_scrypt: None, backend: str
+) -> None:
+    store = SecretStorage(backend, master_password=MASTER, allow_plaintext=True)  # type: ignore[arg-type]
+    store.set_secret("work", SECRET)
+    os.chmod(isolated_dirs.config, 0o750)
+    with pytest.raises(InsecurePermissions) as info:
+        store.get_secret("work")
+    assert str(info.value).endswith(f"Fix it with: chmod 700 {isolated_dirs.config}")
+    with pytest.raises(InsecurePermissions, match="chmod 700"):
+        store.set_secret("work", OTHER_SECRET)
+    store.path.unlink()  # type: ignore[union-attr]
+    with pytest.raises(InsecurePermissions, match="chmod 700"):
+        store.get_secret("work")  # even with no file yet, a readable directory is not "nothing stored"
+
+
+@pytest.mark.parametrize("backend", ["encrypted-file", "plaintext-file"])
+def test_symlinked_credentials_file_is_refused(isolated_dirs: IsolatedDirs, fast_scrypt: None, backend: str) -> None:
+    from tui.fsutil import SymlinkRefused
+
+    store = SecretStorage(backend, master_password=MASTER, allow_plaintext=True)  # type: ignore[arg-type]
+    store.set_secret("work", SECRET)
+    path = store.path
+    assert path is not None
+    moved = isolated_dirs.config / "real"
+    os.replace(path, moved)
+    path.symlink_to(moved)
+    with pytest.raises(SymlinkRefused) as info:
+        store.get_secret("work")
+    assert f"{path} is a symbolic link" in str(info.value) and f"cp {moved} {path}" in str(info.value)
+    assert_no_leak(info.value, SECRET, MASTER)
+    with pytest.raises(SymlinkRefused):
+        store.set_secret("work", OTHER_SECRET)
+    assert path.is_symlink()
+
+
+# -- secrets travel as SecretStr -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["system", "encrypted-file", "plaintext-file"])
+def test_backends_hand_back_secretstr(
+    isolated_dirs: IsolatedDirs, memory_keyring: MemoryKeyring, fast_scrypt: None, backend: str
+) -> None:
+    store = SecretStorage(backend, master_password=MASTER, allow_plaintext=True)  # type: ignore[arg-type]
+    store.set_secret("work", SECRET)
+    got = store._impl.get(SERVICE, "work")
+    assert isinstance(got, SecretStr) and got.get_secret_value() == SECRET
+    if backend != "system":
+        entries = store._impl._read()  # type: ignore[union-attr]
+        assert SECRET not in repr(entries) and MASTER not in repr(store._impl.__dict__)
+
+
+# -- headless honesty: which piece is missing, and advice that works where it is read -----------------------------
+
+
+SSH = {"SSH_CONNECTION": "10.0.0.2 50000 10.0.0.1 22", "SSH_TTY": "/dev/pts/0"}
+DESKTOP = {"DISPLAY": ":0"}
+
+
+def test_no_session_bus_is_named(headless_keyring: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    status = keyring_status(environ=SSH)
+    assert (status.usable, status.state, status.headless) == (False, "no-session-bus", True)
+    assert status.reason == credentials_api.NO_SESSION_BUS_REASON
+    assert "no D-Bus session bus" in status.reason and "usual over SSH" in status.reason
+
+
+def test_a_bus_without_a_secret_service_is_named(
+    headless_keyring: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.credentials import system
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(system, "session_bus_state", lambda: "no-secret-service")
+    status = keyring_status(environ=SSH)
+    assert (status.usable, status.state) == (False, "no-secret-service")
+    assert "no Secret Service" in status.reason and credentials_api.UNLOCK_GNOME_KEYRING in status.reason
+
+
+def test_disabled_keyring_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)
+    keyring.set_keyring(null.Keyring())
+    status = keyring_status(environ=SSH)
+    assert (status.usable, status.state, status.reason) == (False, "disabled", credentials_api.KEYRING_DISABLED_REASON)
+
+
+def _pretend_secret_service(monkeypatch: pytest.MonkeyPatch, state: str, daemon: str | None) -> None:
+    """The status logic for a SecretService backend, with the D-Bus probe answered by the test (the real probe
+    against a real gnome-keyring is in test_real_keyring.py)."""
+    from tui.credentials import status as status_module
+
+    monkeypatch.setattr(status_module, "is_secret_service", lambda backend: True)
+    monkeypatch.setattr(status_module, "collection_state", lambda backend: (state, daemon))
+
+
+def test_locked_keyring_over_ssh_says_how_to_unlock_it_from_the_shell(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pretend_secret_service(monkeypatch, "locked", "gnome-keyring-d")
+    status = keyring_status(environ={**SSH, **DESKTOP})  # X forwarding does not make a desktop
+    assert (status.usable, status.state, status.headless) == (False, "locked", True)
+    assert "is locked, and no unlock prompt can appear in this SSH session" in status.reason
+    assert credentials_api.UNLOCK_GNOME_KEYRING in status.reason
+    assert "gnome-keyring-daemon --replace --unlock" in status.reason
+    assert "encrypted file" in status.reason
+    assert "desktop will ask" not in status.reason and "on your desktop" not in status.reason
+
+
+def test_locked_keyring_with_no_display_and_another_daemon(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pretend_secret_service(monkeypatch, "locked", "keepassxc")
+    status = keyring_status(environ={})
+    assert (status.usable, status.state) == (False, "locked")
+    assert "(keepassxc) is locked" in status.reason and "here (no desktop)" in status.reason
+    assert "with your keyring's own command" in status.reason and "desktop will ask" not in status.reason
+
+
+def test_locked_keyring_on_a_desktop_is_usable_and_says_a_prompt_will_come(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pretend_secret_service(monkeypatch, "locked", "gnome-keyring-d")
+    status = keyring_status(environ=DESKTOP)
+    assert (status.usable, status.state, status.headless) == (True, "locked", False)
+    assert "your desktop will ask for its password" in status.reason
+    assert credentials_api.UNLOCK_GNOME_KEYRING not in status.reason
+
+
+def test_missing_default_collection_over_ssh(memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pretend_secret_service(monkeypatch, "no-collection", "gnome-keyring-d")
+    status = keyring_status(environ=SSH)
+    assert (status.usable, status.state) == (False, "no-collection")
+    assert "no default keyring yet" in status.reason and credentials_api.UNLOCK_GNOME_KEYRING in status.reason
+
+
+def test_locked_error_from_a_storage_call_gives_the_shell_advice_when_headless(
+    failing_keyring: FailingKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_keyring.make_error = lambda op, pw: keyring.errors.KeyringLocked("Failed to unlock the collection!")
+    for var, value in SSH.items():
+        monkeypatch.setenv(var, value)
+    with pytest.raises(CredentialsLocked) as info:
+        SecretStorage().set_secret("work", SECRET)
+    assert credentials_api.UNLOCK_GNOME_KEYRING in str(info.value) and "on your desktop" not in str(info.value)
+    assert_no_leak(info.value, SECRET)
+
+
+def test_timeouts_over_ssh_do_not_send_the_user_to_a_desktop(
+    hanging_keyring: HangingKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var, value in SSH.items():
+        monkeypatch.setenv(var, value)
+    with pytest.raises(KeyringTimeout) as info:
+        SecretStorage(timeout=0.05).get_secret("work")
+    assert "cannot appear here" in str(info.value) and "desktop" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "headless"),
+    [
+        ({}, "linux", True),
+        (DESKTOP, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({**DESKTOP, "SSH_CONNECTION": "a b c d"}, "linux", True),
+        ({"SSH_TTY": "/dev/pts/1"}, "darwin", True),
+        ({}, "darwin", False),
+        ({}, "win32", False),
+    ],
+)
+def test_headless_session(environ: dict, platform: str, headless: bool) -> None:
+    assert credentials_api.headless_session(environ, platform) is headless

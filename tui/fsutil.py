@@ -81,9 +81,10 @@ def _open_nofollow(path: Path, flags: int, mode: int = PRIVATE_FILE_MODE, *, kee
     try:
         return os.open(path, flags | _NOFOLLOW | _BINARY, mode)
     except OSError as exc:
-        if exc.errno in _LINK_ERRNOS and is_symlink(path):
-            raise SymlinkRefused.at(path, keep_content=keep_content) from None
-        raise
+        if exc.errno not in _LINK_ERRNOS or not is_symlink(path):
+            raise
+    # Raised here, outside the `except`, so no exception stays attached as __context__.
+    raise SymlinkRefused.at(path, keep_content=keep_content)
 
 
 def _check_stat(path: Path, st: os.stat_result) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["BusState", "CollectionState", "collection_state", "is_secret_service", "session_bus_state"]
 
 BusState = Literal["no-session-bus", "no-secret-service", "available", "unknown"]
-CollectionState = Literal["ready", "locked", "no-collection"]
+CollectionState = Literal["ready", "locked", "no-collection", "no-secret-service"]
 
 _DEFAULT_COLLECTION = "/org/freedesktop/secrets/aliases/default"
 
@@ -77,6 +77,8 @@ def collection_state(backend: KeyringBackend) -> tuple[CollectionState, str | No
     except Exception:  # noqa: BLE001
         return "ready", None
     try:
+        if not secretstorage.check_service_availability(conn):
+            return "no-secret-service", None
         daemon = daemon_name(conn)
         path = getattr(backend, "preferred_collection", None) or _DEFAULT_COLLECTION
         try:

@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from tui.credentials.advice import CHOICES, headless_session, locked_reason, no_collection_reason
+from tui.credentials.advice import (
+    CHOICES,
+    NO_SECRET_SERVICE_REASON,
+    headless_session,
+    locked_reason,
+    no_collection_reason,
+)
 from tui.credentials.errors import KeyringTimeout, safe_detail
 from tui.credentials.runner import call_in_thread
 from tui.credentials.secret_service import collection_state, is_secret_service
@@ -54,6 +60,8 @@ def _detect(headless: bool, environ: Mapping[str, str] | None) -> KeyringStatus:
     if not is_secret_service(backend):
         return KeyringStatus(True, name, "", "ready", headless)
     collection, daemon = collection_state(backend)
+    if collection == "no-secret-service":  # keyring was told to use it, but nothing answers on the bus
+        return KeyringStatus(False, name, NO_SECRET_SERVICE_REASON, "no-secret-service", headless)
     if collection == "locked":
         return KeyringStatus(not headless, name, locked_reason(headless, daemon, environ), "locked", headless)
     if collection == "no-collection":

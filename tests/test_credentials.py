@@ -28,9 +28,8 @@ from keyring.backends import chainer, null
 from memory_keyring import FailingKeyring, HangingKeyring, MemoryKeyring, PromptingFileKeyring
 from pydantic import SecretStr
 
-from tui.config import Profile
 import tui.credentials as credentials_api
-from tui.credentials import encrypted, runner
+from tui.config import Profile
 from tui.credentials import (
     HEADLESS_REASON,
     SERVICE,
@@ -44,9 +43,11 @@ from tui.credentials import (
     PlaintextNotAllowed,
     SecretStorage,
     WrongMasterPassword,
+    encrypted,
     env_credentials,
     keyring_status,
     resolve_credentials,
+    runner,
 )
 from tui.fsutil import InsecurePermissions
 
@@ -432,10 +433,8 @@ def test_env_overrides_the_stored_profile(memory_keyring: MemoryKeyring) -> None
 def test_importing_credentials_loads_no_keyring_or_cryptography() -> None:
     import subprocess
 
-    code = (
-        "import sys, tui.credentials; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'keyring', 'cryptography', 'secretstorage', 'jeepney'}))"
-    )
+    heavy = "{'keyring', 'cryptography', 'secretstorage', 'jeepney'}"
+    code = f"import sys, tui.credentials; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -286,7 +286,7 @@ def test_locked_keyring_over_ssh_gives_shell_advice_that_works(
 ) -> None:
     import secretstorage
 
-    from tui.credentials import CredentialsLocked, SecretStorage, UNLOCK_GNOME_KEYRING, keyring_status
+    from tui.credentials import UNLOCK_GNOME_KEYRING, CredentialsLocked, SecretStorage, keyring_status
 
     session.start_keyring()
     SecretStorage("system").set_secret("work", DEMO_API_SECRET)

@@ -36,12 +36,14 @@ class IsolatedDirs:
 @pytest.fixture
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IsolatedDirs:
     """VONAGE_TUI_CONFIG_DIR / VONAGE_TUI_CACHE_DIR point at (not yet created) dirs under tmp_path; the
-    VONAGE_API_KEY/VONAGE_API_SECRET of the machine running the tests are hidden."""
+    VONAGE_API_KEY/VONAGE_API_SECRET of the machine running the tests are hidden, and so is its D-Bus session
+    bus (the keyring probes would otherwise ask the real Secret Service of a developer's desktop), and the
+    display (so the keyring advice is the headless one): the same on a laptop as on CI."""
     dirs = IsolatedDirs(config=tmp_path / "config", cache=tmp_path / "cache")
     monkeypatch.setenv("VONAGE_TUI_CONFIG_DIR", str(dirs.config))
     monkeypatch.setenv("VONAGE_TUI_CACHE_DIR", str(dirs.cache))
-    monkeypatch.delenv("VONAGE_API_KEY", raising=False)
-    monkeypatch.delenv("VONAGE_API_SECRET", raising=False)
+    for var in ("VONAGE_API_KEY", "VONAGE_API_SECRET", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
     return dirs
 
 

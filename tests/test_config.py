@@ -21,6 +21,7 @@ from tui.config import (
     ProfileError,
     add_profile,
     cache_dir,
+    config_to_toml,
     config_dir,
     config_path,
     get_profile,
@@ -415,3 +416,92 @@ def test_ensure_private_dir_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("")
     with pytest.raises(NotADirectoryError):
         fsutil.ensure_private_dir(tmp_path / "f")
+
+
+# -- symbolic links and other things that are not our private files --------------------------------------------
+
+
+def _link_to_real_file(isolated_dirs: IsolatedDirs, name: str) -> tuple[Path, Path]:
+    """A private dir holding `name` as a symlink to a private file elsewhere (what a dotfiles setup does)."""
+    elsewhere = isolated_dirs.config.parent / "dotfiles"
+    fsutil.ensure_private_dir(elsewhere)
+    fsutil.ensure_private_dir(isolated_dirs.config)
+    target = elsewhere / name
+    fsutil.write_private_file(target, b"")
+    link = isolated_dirs.config / name
+    link.symlink_to(target)
+    return link, target
+
+
+def test_symlinked_config_is_refused_naming_the_path_and_the_fix(isolated_dirs: IsolatedDirs) -> None:
+    link, target = _link_to_real_file(isolated_dirs, "config.toml")
+    fsutil.write_private_file(target, config_to_toml(sample_config()).encode())
+    with pytest.raises(fsutil.SymlinkRefused) as info:
+        load_config()
+    text = str(info.value)
+    assert f"{link} is a symbolic link (to {target})" in text
+    assert f"Fix it with: rm {link} && cp {target} {link} && chmod 600 {link}" in text
+    assert isinstance(info.value, InsecurePermissions) and isinstance(info.value, OSError)
+    before = target.read_bytes()
+    with pytest.raises(fsutil.SymlinkRefused):
+        save_config(Config())  # os.replace would have swapped the link for a file without a word
+    assert link.is_symlink() and target.read_bytes() == before
+
+
+def test_dangling_symlinked_config_is_refused_not_taken_for_missing(isolated_dirs: IsolatedDirs) -> None:
+    fsutil.ensure_private_dir(isolated_dirs.config)
+    link = isolated_dirs.config / "config.toml"
+    link.symlink_to(isolated_dirs.config.parent / "nowhere.toml")
+    with pytest.raises(fsutil.SymlinkRefused, match=f"Fix it with: rm {link}$"):
+        load_config()
+
+
+def test_symlinked_journal_is_refused_for_writing_and_reading(isolated_dirs: IsolatedDirs) -> None:
+    from tui.journal import Journal
+
+    link, target = _link_to_real_file(isolated_dirs, "journal.jsonl")
+    journal = Journal(link)
+    with pytest.raises(fsutil.SymlinkRefused, match="is a symbolic link") as info:
+        journal.begin(profile="work", op="buy", target="447700900000")
+    assert isinstance(info.value, OSError)  # Operations tolerates a failing journal disk with `except OSError`
+    with pytest.raises(fsutil.SymlinkRefused, match=str(link)):
+        journal.entries()
+    assert target.read_bytes() == b""
+
+
+def test_symlinked_cache_file_is_refused_and_never_read(isolated_dirs: IsolatedDirs) -> None:
+    from tui import cache
+
+    key = cache.profile_key("abcd1234", "rest.nexmo.com")
+    path = cache.save_owned(key, [])
+    elsewhere = isolated_dirs.cache.parent / "elsewhere.json"
+    os.replace(path, elsewhere)
+    path.symlink_to(elsewhere)
+    assert cache.load_owned(key) is None  # a cache is optional: a link counts as "no cache"
+    with pytest.raises(fsutil.SymlinkRefused, match=f"{path} is a symbolic link"):
+        cache.save_owned(key, [])
+    assert path.is_symlink()
+
+
+def test_symlinked_lock_file_is_refused_with_rm(tmp_path: Path) -> None:
+    private = fsutil.ensure_private_dir(tmp_path / "p")
+    (private / "credentials.enc.lock").symlink_to(tmp_path / "victim")
+    with pytest.raises(fsutil.SymlinkRefused, match=f"Fix it with: rm {private / 'credentials.enc.lock'}$"):
+        with fsutil.locked(private / "credentials.enc"):
+            pass
+    assert not (tmp_path / "victim").exists()
+
+
+def test_a_fifo_is_refused_not_waited_on(isolated_dirs: IsolatedDirs) -> None:
+    fsutil.ensure_private_dir(isolated_dirs.config)
+    os.mkfifo(isolated_dirs.config / "config.toml", 0o600)
+    with pytest.raises(InsecurePermissions, match="is not a regular file"):
+        load_config()
+
+
+def test_reading_a_private_file_checks_its_directory(tmp_path: Path) -> None:
+    path = tmp_path / "d" / "f.json"
+    fsutil.write_private_file(path, b"{}")
+    os.chmod(path.parent, 0o755)
+    with pytest.raises(InsecurePermissions, match=f"chmod 700 {path.parent}"):
+        fsutil.read_private_file(path)

@@ -18,7 +18,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tui.api.hosts import DEFAULT_API_URL, DEFAULT_REST_URL, validate_base_url
-from tui.fsutil import InsecurePermissions, check_private, ensure_private_dir, read_private_file, write_private_file
+from tui.fsutil import InsecurePermissions, ensure_private_dir, read_private_file, write_private_file
 
 __all__ = [
     "APP_NAME", "CACHE_DIR_ENV", "CONFIG_DIR_ENV", "CONFIG_FILENAME", "DEFAULT_API_URL", "DEFAULT_REST_URL",
@@ -292,16 +292,14 @@ def config_to_toml(cfg: Config) -> str:
 def load_config(path: Path | None = None) -> Config:
     """Read config.toml; a missing file gives the defaults (nothing is created).
 
-    Raises InsecurePermissions when the file or its directory can be reached by other users, ConfigError when
-    it is not valid TOML or not a valid config.
+    Raises InsecurePermissions when the file or its directory can be reached by other users (SymlinkRefused, a
+    subclass, when the file is a symbolic link), ConfigError when it is not valid TOML or not a valid config.
     """
     path = Path(path) if path is not None else config_path()
-    if not path.exists():
-        if path.parent.exists():
-            check_private(path.parent)
+    try:
+        raw = read_private_file(path)  # checks the directory too; refuses a symlink (SymlinkRefused)
+    except FileNotFoundError:
         return Config()
-    check_private(path.parent)
-    raw = read_private_file(path)
     problem = ""
     try:
         data = tomllib.loads(raw.decode("utf-8"))
@@ -368,7 +366,7 @@ def update_profile(cfg: Config, name: str, /, **changes: Any) -> Config:
 
 def rename_profile(cfg: Config, old: str, new: str) -> Config:
     """Rename a profile, keeping its place and whether it is active. Rename its keyring entry too
-    (CredentialStore.rename) before saving."""
+    (SecretStorage.rename) before saving."""
     get_profile(cfg, old)
     validate_profile_name(new)
     if new == old:

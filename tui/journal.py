@@ -9,6 +9,7 @@ Nothing secret is ever written: entries carry operation names, numbers, ids, pri
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui.fsutil import append_private_line, check_private
+from tui.fsutil import append_private_line, open_private_file
 
 #: Outcomes an entry can end with.
 DONE, FAILED, UNKNOWN, PENDING = "done", "failed", "unknown", "pending"
@@ -76,7 +77,7 @@ class Journal:
     def _torn(self) -> bool:
         """True when the file exists and does not end with a newline."""
         try:
-            with self.path.open("rb") as fh:
+            with open_private_file(self.path) as fh:  # never through a symlink, only when private
                 fh.seek(0, os.SEEK_END)
                 if fh.tell() == 0:
                     return False
@@ -134,11 +135,12 @@ class Journal:
 
     def entries(self) -> list[JournalEntry]:
         """Every entry, oldest first, with its latest end merged in."""
-        if not self.path.exists():
+        try:
+            raw_file = open_private_file(self.path)  # never through a symlink, only when private
+        except FileNotFoundError:
             return []
-        check_private(self.path)
         by_id: dict[str, JournalEntry] = {}
-        with self.path.open("r", encoding="utf-8", errors="replace") as fh:
+        with io.TextIOWrapper(raw_file, encoding="utf-8", errors="replace") as fh:
             for raw in fh:
                 try:
                     rec = json.loads(raw)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from tui.api.client import VonageClient
     from tui.config import Profile
-    from tui.credentials import CredentialStore
+    from tui.credentials import SecretStorage
     from tui.launch import LaunchOptions
 
 #: Where the session's secret lives: a saved profile's store, or only this run.
@@ -55,7 +55,7 @@ class SessionSpec:
     #: Client-side pacing until the account reports its own ``max-calls-per-second``.
     rate_limit: float | None = 25.0
     #: An already unlocked secret storage (the encrypted file with its master password), for rotation.
-    secret_storage: CredentialStore | None = field(default=None, repr=False)
+    secret_storage: SecretStorage | None = field(default=None, repr=False)
 
 
 class Session:
@@ -155,9 +155,9 @@ class Session:
             return
         storage = spec.secret_storage
         if storage is None:
-            from tui.credentials import CredentialStore
+            from tui.credentials import SecretStorage
 
-            storage = CredentialStore.for_profile(spec.profile, allow_plaintext=True)
+            storage = SecretStorage.for_profile(spec.profile, allow_plaintext=True)
         await asyncio.to_thread(storage.set_secret, spec.profile.name, secret)
 
     def secret_storage_note(self) -> str:
@@ -181,7 +181,7 @@ def spec_from_options(options: LaunchOptions, *, api_key: str, secret: SecretStr
 
 
 def spec_from_profile(profile: Profile, secret: SecretStr, options: LaunchOptions, *,
-                      secret_storage: CredentialStore | None = None) -> SessionSpec:
+                      secret_storage: SecretStorage | None = None) -> SessionSpec:
     """A spec for a saved profile (command-line hosts win over the profile's)."""
     return SessionSpec(
         api_key=profile.api_key, secret=secret, rest_url=options.rest_url or profile.rest_url,

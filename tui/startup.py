@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from tui.config import ConfigError, Profile, get_profile, load_config
-from tui.credentials import CredentialError, CredentialStore, keyring_status
+from tui.credentials import CredentialError, SecretStorage, keyring_status
 from tui.fsutil import InsecurePermissions
 
 
@@ -49,7 +49,7 @@ def resolve_startup(profile_name: str | None, *, timeout: float = 5.0) -> Startu
             keymap=keymap,
         )
     try:
-        store = CredentialStore.for_profile(profile, timeout=timeout, allow_plaintext=True)
+        store = SecretStorage.for_profile(profile, timeout=timeout, allow_plaintext=True)
         secret = store.get_secret(profile.name)
     except (CredentialError, InsecurePermissions) as exc:
         return StartupResult(profile=profile, reason=str(exc), keymap=keymap)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
     from textual.worker import Worker
 
-    from tui.credentials import CredentialStore
+    from tui.credentials import SecretStorage
     from tui.launch import LaunchOptions
     from tui.session import SessionSpec
 
@@ -46,7 +46,7 @@ class LoginResult:
     rest_url: str
     api_url: str
     storage: str
-    secret_storage: CredentialStore | None = field(default=None, repr=False)
+    secret_storage: SecretStorage | None = field(default=None, repr=False)
 
     def spec(self, options: LaunchOptions) -> SessionSpec:
         """The session this login opens: the saved profile, or this run only (memory)."""
@@ -287,9 +287,9 @@ def _persist(
 ) -> Any:
     """Secret to the chosen store first, then the non-secret profile to the config file."""
     from tui.config import Profile, add_profile, load_config, save_config, switch_profile, update_profile
-    from tui.credentials import CredentialStore
+    from tui.credentials import SecretStorage
 
-    store = CredentialStore(storage, master_password=master, allow_plaintext=storage == "plaintext-file")  # type: ignore[arg-type]
+    store = SecretStorage(storage, master_password=master, allow_plaintext=storage == "plaintext-file")  # type: ignore[arg-type]
     store.set_secret(profile, secret)
     cfg = load_config()
     if profile in cfg.profiles:

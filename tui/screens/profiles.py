@@ -120,7 +120,7 @@ class ProfilesScreen(VonageScreen):
     async def action_rename(self) -> None:
         """Rename in the config and move the stored secret to the new name."""
         from tui.config import load_config, rename_profile, save_config
-        from tui.credentials import CredentialStore
+        from tui.credentials import SecretStorage
 
         old = self._selected()
         if old is None:
@@ -131,7 +131,7 @@ class ProfilesScreen(VonageScreen):
         cfg = await asyncio.to_thread(load_config)
         try:
             renamed = rename_profile(cfg, old, new)
-            store = CredentialStore.for_profile(cfg.profiles[old], allow_plaintext=True)
+            store = SecretStorage.for_profile(cfg.profiles[old], allow_plaintext=True)
             await asyncio.to_thread(store.rename, old, new)
         except Exception as exc:  # noqa: BLE001 - shown; secrets never in these messages
             self.say(f"Could not rename: {exc}", severity="error")
@@ -150,12 +150,12 @@ class ProfilesScreen(VonageScreen):
     @work(group="action", exclusive=True, exit_on_error=False)
     async def _remove(self, name: str) -> None:
         from tui.config import load_config, remove_profile, save_config
-        from tui.credentials import CredentialStore
+        from tui.credentials import SecretStorage
 
         cfg = await asyncio.to_thread(load_config)
         profile = cfg.profiles[name]
         try:
-            store = CredentialStore.for_profile(profile, allow_plaintext=True)
+            store = SecretStorage.for_profile(profile, allow_plaintext=True)
             await asyncio.to_thread(store.delete_secret, name)
         except Exception as exc:  # noqa: BLE001
             self.say(f"The secret could not be deleted: {exc}", severity="warning")

@@ -17,10 +17,10 @@ from tui.widgets.secret_input import SecretInput
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from tui.credentials import CredentialStore  # noqa: F401 - in the dismiss type
+    from tui.credentials import SecretStorage  # noqa: F401 - in the dismiss type
 
 
-class UnlockScreen(ModalScreen["tuple[SecretStr, CredentialStore] | None"]):
+class UnlockScreen(ModalScreen["tuple[SecretStr, SecretStorage] | None"]):
     """Dismisses with the profile's API secret (and the unlocked file) once the master password opens it."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="unlock.cancel")]
@@ -45,10 +45,10 @@ class UnlockScreen(ModalScreen["tuple[SecretStr, CredentialStore] | None"]):
     async def _unlock(self, password: SecretStr) -> None:
         import asyncio
 
-        from tui.credentials import CredentialError, CredentialStore
+        from tui.credentials import CredentialError, SecretStorage
 
         def read() -> tuple[SecretStr | None, Any]:
-            store = CredentialStore("encrypted-file", master_password=password)
+            store = SecretStorage("encrypted-file", master_password=password)
             store.unlock(password)
             return store.get_secret(self._profile), store
 

@@ -52,8 +52,8 @@ class Progress:
 
     async def trace(self, name: str, info: dict[str, Any]) -> None:
         if name.endswith("send_request_headers.started"):
-            request = info.get("request")
-            if getattr(request, "method", b"") != b"CONNECT":  # a proxy tunnel's CONNECT is not our request
+            method = getattr(info.get("request"), "method", b"")
+            if method not in (b"CONNECT", "CONNECT"):  # a proxy tunnel's CONNECT is not our request
                 self.sending = True
         else:
             self.connecting = True

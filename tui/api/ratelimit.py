@@ -21,6 +21,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 Sleep = Callable[[float], Awaitable[None]]
+# A token short by less than this counts as whole: float rounding must not leave a waiter asking
+# for sleeps too short to move any clock forward.
+_EPSILON = 1e-9
 
 
 class RateLimiter:
@@ -41,8 +44,7 @@ class RateLimiter:
         self._tokens: float = 0.0
         self._updated: float = clock()
         self._paused_until: float = -math.inf
-        self.set_rate(rate, burst)
-        self._tokens = self.burst
+        self.set_rate(rate, burst)  # from "unlimited": the bucket starts full
         self._lock = asyncio.Lock()  # FIFO: one waiter sleeps at a time, the rest queue behind it
 
     @property
@@ -55,15 +57,21 @@ class RateLimiter:
         return max(0.0, self._paused_until - self._clock())
 
     def set_rate(self, rate: float | None, burst: float | None = None) -> None:
-        """Change the pace from now on; tokens already saved are kept up to the new burst."""
-        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < math.inf):
+        """Change the pace from now on: tokens saved are kept up to the new burst (a full bucket when
+        pacing is switched on), and requests already waiting follow the new rate."""
+        if rate is not None and (
+            isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < math.inf
+        ):
             raise ValueError("rate must be a positive number, or None for no limit")
         if burst is not None and not 0 < burst < math.inf:
             raise ValueError("burst must be a positive number")
-        if self.rate is not None:
+        was_unlimited = self.rate is None
+        if not was_unlimited:
             self._refill()  # account for the time spent at the old rate
         self.rate = float(rate) if rate is not None else None
         self.burst = max(1.0, burst if burst is not None else (self.rate or 1.0))
+        if was_unlimited:  # nothing was spent while unpaced: start with a full bucket
+            self._tokens, self._updated = self.burst, max(self._clock(), self._updated)
         self._tokens = min(self._tokens, self.burst)
 
     def pause(self, seconds: float) -> None:
@@ -106,7 +114,7 @@ class RateLimiter:
                 if rate is None:  # pacing switched off while we waited
                     return
                 self._refill()
-                if self._tokens >= 1.0:
+                if self._tokens >= 1.0 - _EPSILON:
                     break
                 await self._sleep((1.0 - self._tokens) / rate)
             self._tokens -= 1.0

@@ -127,6 +127,8 @@ class LoopbackServer:
             await self.respond(self, writer)
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:  # the server is shutting down: end quietly (asyncio would log it)
+            pass
         finally:
             writer.close()
             self.finished.set()

@@ -374,7 +374,7 @@ class ClientCore:
         """The decoded body, or ResponseTooLarge as soon as it passes the cap (a declared length up front)."""
         cap = self.max_response_bytes
         declared = response.headers.get("content-length", "").strip()
-        if declared.isdigit() and (len(declared) > 18 or int(declared) > cap):
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > cap):
             raise too_large(cap)
         chunks: list[bytes] = []
         size = 0

@@ -136,12 +136,12 @@ async def test_iter_owned_numbers_stopping_early_sends_nothing_more(big_client: 
     assert big_client.stats.requests == 1
 
 
-async def test_all_owned_numbers_in_server_order_with_filters(
+async def test_iter_owned_numbers_gives_every_number_once_with_filters(
     big_client: VonageClient, big_sandbox: RunningSandbox
 ) -> None:
-    numbers = await big_client.all_owned_numbers()
-    assert [n.msisdn for n in numbers] == sorted(big_sandbox.state.accounts[DEMO_API_KEY].owned)
-    linked = await big_client.all_owned_numbers(has_application=True)
+    numbers = [n async for page in big_client.iter_owned_numbers() for n in page]
+    assert sorted(n.msisdn for n in numbers) == sorted(big_sandbox.state.accounts[DEMO_API_KEY].owned)
+    linked = [n async for page in big_client.iter_owned_numbers(has_application=True) for n in page]
     assert linked and all(n.app_id for n in linked)
     assert len(linked) < 1500
 

@@ -1,4 +1,8 @@
-"""Retries, pacing, timeouts and dropped connections, against injected sandbox faults over real loopback HTTP."""
+"""Retries, pacing, timeouts and dropped connections, against injected sandbox faults over real loopback HTTP.
+
+Back-off waits run in virtual time (``VirtualTime`` from tests/test_api_fakes.py) unless the test is about
+the sandbox's own real-time rate limit, which only real waiting can satisfy.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import time
 
 import httpx
 import pytest
+
+from test_api_fakes import VirtualTime
 
 from tui.api.client import VonageClient
 from tui.api.errors import NetworkError, RateLimited, RequestTimeout, ServerError
@@ -22,7 +28,8 @@ FAST = RetryPolicy(max_retries=8, base_delay=0.001, max_delay=0.01)
 
 
 def _client(url: str, events: list[ClientEvent] | None = None, **kwargs: object) -> VonageClient:
-    options: dict = {"rate_limit": None, "retry_policy": FAST, **kwargs}
+    time = VirtualTime()  # back-off takes no real time; a test that needs real waits passes sleep/clock
+    options: dict = {"rate_limit": None, "retry_policy": FAST, "clock": time.clock, "sleep": time.sleep, **kwargs}
     return VonageClient(
         DEMO_API_KEY,
         DEMO_API_SECRET,
@@ -74,15 +81,16 @@ def test_parse_retry_after() -> None:
 
 
 async def test_rate_limiter_paces_after_the_burst() -> None:
-    limiter = RateLimiter(50.0)
-    start = time.monotonic()
+    virtual = VirtualTime()
+    limiter = RateLimiter(50.0, clock=virtual.clock, sleep=virtual.sleep)
+    start = virtual.clock()
     for _ in range(60):  # 50 from the burst, then 10 at 50/s
         await limiter.acquire()
-    assert 0.15 <= time.monotonic() - start < 1.0
-    unlimited = RateLimiter(None)
-    start = time.monotonic()
+    assert 0.15 <= virtual.clock() - start < 1.0
+    unlimited = RateLimiter(None, clock=virtual.clock, sleep=virtual.sleep)
+    start = virtual.clock()
     await asyncio.gather(*(unlimited.acquire() for _ in range(1000)))
-    assert time.monotonic() - start < 0.5
+    assert virtual.clock() - start < 0.5
     with pytest.raises(ValueError):
         RateLimiter(0)
 
@@ -145,8 +153,14 @@ async def test_writes_are_retried_on_429_because_nothing_was_done(sandbox: Runni
 
 async def test_sandbox_rate_limit_is_absorbed_by_retries(sandbox: RunningSandbox) -> None:
     sandbox.state.config.rate_limit = 20
-    # a realistic base delay: the jitter on top of Retry-After is what spreads the retries out
-    async with _client(sandbox.url, retry_policy=RetryPolicy(max_retries=8, base_delay=0.05, max_delay=0.5)) as c:
+    # a realistic base delay: the jitter on top of Retry-After is what spreads the retries out; real waits,
+    # because the sandbox's bucket refills in real time
+    async with _client(
+        sandbox.url,
+        retry_policy=RetryPolicy(max_retries=8, base_delay=0.05, max_delay=0.5),
+        clock=time.monotonic,
+        sleep=asyncio.sleep,
+    ) as c:
         results = await asyncio.gather(*(c.get_balance() for _ in range(30)))
         assert len(results) == 30
         assert c.stats.rate_limited > 0 and c.stats.retries >= c.stats.rate_limited
@@ -154,7 +168,8 @@ async def test_sandbox_rate_limit_is_absorbed_by_retries(sandbox: RunningSandbox
 
 async def test_client_pacing_avoids_429s(sandbox: RunningSandbox) -> None:
     sandbox.state.config.rate_limit = 20
-    async with _client(sandbox.url, rate_limit=15) as c:
+    # real pacing against the sandbox's real-time bucket
+    async with _client(sandbox.url, rate_limit=15, clock=time.monotonic, sleep=asyncio.sleep) as c:
         await asyncio.gather(*(c.get_balance() for _ in range(20)))
         assert c.stats.rate_limited == 0 and c.stats.requests == 20
 

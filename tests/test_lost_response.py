@@ -60,7 +60,7 @@ async def test_lost_buy_answer_is_reconciled_and_charged_once(
 
 async def test_lost_cancel_answer_is_reconciled(client: VonageClient, sandbox: RunningSandbox, tmp_path: Path) -> None:
     ops = _ops(client, tmp_path / "journal.jsonl")
-    owned = await client.all_owned_numbers()
+    owned = [n async for page in client.iter_owned_numbers() for n in page]
     target = owned[-1]
     sandbox.state.drop_next_response_after_commit("/number/cancel")
 

@@ -170,7 +170,7 @@ async def _client_flows(sandbox: RunningSandbox, tmp_path: Path) -> tuple[list[B
                             rate_limit=None, retry_policy=FAST) as c:
         ops = Operations(lambda: c, Journal(tmp_path / "client-journal" / "journal.jsonl"), "leak")
         await c.get_balance()
-        owned = await c.all_owned_numbers()
+        owned = [n async for page in c.iter_owned_numbers() for n in page]
         await c.list_secrets()
         offers = (await c.search_numbers(country="GB")).numbers
         await c.update_number_fields(owned[0].msisdn, owned[0].country, mo_http_url="https://example.com/mo")

@@ -218,7 +218,7 @@ async def _run(client: VonageClient, ops: Operations, state: Any, account: Any, 
     exceptions = [r for r in results if isinstance(r, BaseException)]
 
     # 5. the app's view afterwards, read fresh through the same faulty network
-    view = await client.all_owned_numbers()
+    view = [n async for page in client.iter_owned_numbers() for n in page]
     view_balance = (await client.get_balance()).value
     by_msisdn = {n.msisdn: n for n in view}
     updates_lost = sum(

@@ -2,5 +2,6 @@
 
 Nothing is imported here on purpose (start-up stays cheap); import the modules you need:
 ``client`` (VonageClient, ClientEvent), ``models``, ``errors``, ``validators``, ``hosts``, ``retry``,
-``ratelimit``. ``core``, ``client_pools``, ``request_models`` and ``responses`` are the parts behind them.
+``ratelimit``. ``core``, ``client_pools``, ``request_models``, ``responses``, ``failures`` (was it sent?),
+``proxies`` (which host uses a proxy) and ``number_fields`` are the parts behind them.
 """

@@ -67,10 +67,13 @@ class VonageClient(PoolsMixin):
     """Async client for the Numbers, Account, Secrets and Number Pools APIs.
 
     Constructor arguments (keyword-only after the credentials): ``rest_url``/``api_url`` (checked by
-    ``hosts.validate_base_url``), ``timeout`` (seconds, connect capped at 10), ``rate_limit``
-    (requests/s, None = unpaced), ``max_retries``, ``on_event`` (ClientEvent callback), ``transport``
-    (an httpx transport, for tests), ``retry_policy`` (overrides max_retries; tests use a tiny
-    base_delay), ``verify`` (TLS verification, e.g. a CA file for a sandbox with its own certificate).
+    ``hosts.validate_base_url``), ``timeout`` (seconds per connect/read/write, connect capped at 10),
+    ``deadline`` (seconds for one whole attempt, connect to last byte; default 30),
+    ``max_response_bytes`` (largest answer read; default 4 MB), ``rate_limit`` (requests/s, None =
+    unpaced; change it later with ``set_rate_limit``), ``max_retries``, ``on_event`` (ClientEvent
+    callback), ``transport`` (an httpx transport, for tests; no proxy is then used), ``retry_policy``
+    (overrides max_retries), ``verify`` (TLS verification, e.g. a CA file for a sandbox with its own
+    certificate), ``clock``/``sleep`` (what back-off and pacing wait with; tests pass virtual ones).
     """
 
     # -- numbers ---------------------------------------------------------------------------------
@@ -82,52 +85,6 @@ class VonageClient(PoolsMixin):
             "GET", "rest", "/account/numbers", family="numbers", op="list_owned_numbers", params=q.to_params()
         )
         return parse_model(OwnedNumbersPage, body, "the list owned numbers request")
-
-    async def _owned_pages(
-        self,
-        query: OwnedQuery | None,
-        concurrency: int,
-        on_total: Callable[[int], None] | None,
-        filters: dict[str, Any],
-    ) -> AsyncIterator[tuple[int, list[OwnedNumber]]]:
-        """(page index, numbers) for every page: page 1 first, then the rest as they complete."""
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InputError("concurrency must be a whole number of at least 1", field="concurrency")
-        base = _query(OwnedQuery, query, filters).model_dump(exclude_none=True)
-        base.update(size=PAGE_SIZE, index=1)
-        first = await self.list_owned_numbers(OwnedQuery(**base))
-        if on_total is not None:
-            on_total(first.count)
-        yield 1, first.numbers
-        pages = math.ceil(first.count / PAGE_SIZE)
-        if pages > MAX_PAGES:
-            raise BadResponse(f"the server reported an implausible number of owned numbers ({first.count})")
-        if pages <= 1:
-            return
-        pending = iter(range(2, pages + 1))
-        results: asyncio.Queue[tuple[int, list[OwnedNumber]] | BaseException] = asyncio.Queue()
-
-        async def worker() -> None:
-            # Workers pull page numbers, so at most ``concurrency`` requests are ever in flight.
-            for index in pending:
-                try:
-                    page = await self.list_owned_numbers(OwnedQuery(**{**base, "index": index}))
-                except Exception as error:  # handed to the consumer, which raises it
-                    await results.put(error)
-                    return
-                await results.put((index, page.numbers))
-
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, pages - 1))]
-        try:
-            for _ in range(pages - 1):
-                item = await results.get()
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:  # an error, or the caller stopped early: do not leave requests running
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
 
     async def iter_owned_numbers(
         self,
@@ -145,21 +102,43 @@ class VonageClient(PoolsMixin):
         yielded in completion order, not page order. A page that still fails after retries raises its
         error and cancels the rest. Stopping early (``break``) cancels outstanding requests.
         """
-        async for _, numbers in self._owned_pages(query, concurrency, on_total, filters):
-            yield numbers
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InputError("concurrency must be a whole number of at least 1", field="concurrency")
+        base = _query(OwnedQuery, query, filters).model_dump(exclude_none=True)
+        base.update(size=PAGE_SIZE, index=1)
+        first = await self.list_owned_numbers(OwnedQuery(**base))
+        if on_total is not None:
+            on_total(first.count)
+        yield first.numbers
+        pages = math.ceil(first.count / PAGE_SIZE)
+        if pages > MAX_PAGES:
+            raise BadResponse(f"the server reported an implausible number of owned numbers ({first.count})")
+        if pages <= 1:
+            return
+        pending = iter(range(2, pages + 1))
+        results: asyncio.Queue[list[OwnedNumber] | BaseException] = asyncio.Queue()
 
-    async def all_owned_numbers(
-        self, query: OwnedQuery | None = None, *, concurrency: int = 8, **filters: Any
-    ) -> list[OwnedNumber]:
-        """Every owned number matching the filters, in the server's order, without duplicates."""
-        pages: dict[int, list[OwnedNumber]] = {}
-        async for index, numbers in self._owned_pages(query, concurrency, None, filters):
-            pages[index] = numbers
-        seen: dict[str, OwnedNumber] = {}
-        for index in sorted(pages):
-            for number in pages[index]:
-                seen.setdefault(number.msisdn, number)
-        return list(seen.values())
+        async def worker() -> None:
+            # Workers pull page numbers, so at most ``concurrency`` requests are ever in flight.
+            for index in pending:
+                try:
+                    page = await self.list_owned_numbers(OwnedQuery(**{**base, "index": index}))
+                except Exception as error:  # handed to the consumer, which raises it
+                    await results.put(error)
+                    return
+                await results.put(page.numbers)
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, pages - 1))]
+        try:
+            for _ in range(pages - 1):
+                item = await results.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:  # an error, or the caller stopped early: do not leave requests running
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
 
     async def get_owned_number(self, msisdn: str, country: str | None = None) -> OwnedNumber | None:
         """The owned number with exactly this msisdn, or None (a "starts with" search, then exact match)."""

@@ -12,6 +12,12 @@ Secret handling, in one place:
 - httpx exceptions (which reference the request and its headers) are never chained onto our errors:
   our errors are raised outside the ``except`` block, so ``__context__`` stays empty.
 - Server text that reaches an error message is scrubbed of the secret and its base64 form.
+- The secret never travels to a proxy in clear: loopback hosts are never proxied and only https is
+  (tunnelled), see ``proxies``.
+
+Every attempt is bounded: a total ``deadline`` covers connect, send and the whole body (a server that
+drips one byte at a time cannot hold a request), and at most ``max_response_bytes`` of an answer are
+read. What a failed attempt means ("may it have happened?") is decided in ``failures``.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import itertools
 import logging
 import math
 import random
+import time
 from collections.abc import Callable, Generator, Iterable
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -31,9 +38,11 @@ import httpx
 from pydantic import SecretStr
 
 from . import validators
-from .errors import InputError, NetworkError, RequestTimeout
+from .errors import InputError, NetworkError, ResponseTooLarge, VonageError
+from .failures import Progress, classify, too_large
 from .hosts import DEFAULT_API_URL, DEFAULT_REST_URL, is_loopback_host, validate_base_url
-from .ratelimit import RateLimiter
+from .proxies import proxy_mounts
+from .ratelimit import RateLimiter, Sleep
 from .responses import body_error, decode_json, error_for, loose_json
 from .retry import ClientEvent, ClientStats, RetryPolicy, parse_retry_after
 
@@ -41,6 +50,22 @@ logger = logging.getLogger("tui.api")
 
 Host = Literal["rest", "api"]
 USER_AGENT = "vonage-tui/0.1.0 (+httpx)"
+DEFAULT_DEADLINE = 30.0  # seconds for one attempt, connect to last byte
+DEFAULT_MAX_RESPONSE_BYTES = 4 << 20  # the largest real answer (100 numbers) is ~50 KB
+# Headers describing the wire form of a body we have already read and decoded.
+_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _positive(value: object, field: str, what: str, *, whole: bool = False) -> None:
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not 0 < value < math.inf:
+        raise InputError(f"{field.replace('_', ' ')} must be a positive {what}", field=field)
+
+
+def _burst(rate: float | None) -> float | None:
+    """Half a second of burst, not a whole one: the account's own bucket then keeps slack for network
+    jitter, so pacing at its exact limit never provokes a 429."""
+    return None if rate is None else max(1.0, rate / 2)
 
 
 class _SecretBasicAuth(httpx.Auth):
@@ -96,6 +121,10 @@ class ClientCore:
         transport: httpx.AsyncBaseTransport | None = None,
         retry_policy: RetryPolicy | None = None,
         verify: Any = True,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         if isinstance(api_secret, SecretStr):
             secret = api_secret
@@ -109,12 +138,11 @@ class ClientCore:
         self.api_key: str = validators.api_key(api_key)
         self.rest_url: str = validate_base_url(rest_url, field="rest_url")
         self.api_url: str = validate_base_url(api_url, field="api_url")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
-            raise InputError("the timeout must be a positive number of seconds", field="timeout")
-        if rate_limit is not None and (
-            isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float)) or not rate_limit > 0
-        ):
-            raise InputError("the rate limit must be a positive number of requests per second", field="rate_limit")
+        _positive(timeout, "timeout", "number of seconds")
+        _positive(deadline, "deadline", "number of seconds")
+        _positive(max_response_bytes, "max_response_bytes", "whole number of bytes", whole=True)
+        if rate_limit is not None:
+            _positive(rate_limit, "rate_limit", "number of requests per second")
         if retry_policy is None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 20:
                 raise InputError("max_retries must be a whole number from 0 to 20", field="max_retries")
@@ -122,22 +150,28 @@ class ClientCore:
         self._secret = secret
         self._auth = _SecretBasicAuth(self.api_key, secret)
         self.retry_policy: RetryPolicy = retry_policy
-        # Half a second of burst, not a whole one: the account's own bucket then keeps slack for
-        # network jitter, so pacing at its exact limit never provokes a 429.
-        self.limiter = RateLimiter(rate_limit, burst=None if rate_limit is None else max(1.0, rate_limit / 2))
+        self.deadline: float = float(deadline)
+        self.max_response_bytes: int = max_response_bytes
+        self._sleep = sleep
+        self.limiter = RateLimiter(rate_limit, burst=_burst(rate_limit), clock=clock, sleep=sleep)
         self.stats = ClientStats()
         self.on_event = on_event
         self._rng = random.Random()
         self._ids = itertools.count(1)
-        # Talking only to this computer (the sandbox) must never go through an environment proxy.
+        # Proxies are chosen per host by ``proxies`` (never for loopback); the environment is trusted
+        # only for the CA bundle (SSL_CERT_FILE), and only when some host is not this computer.
         local = all(is_loopback_host(urlsplit(u).hostname or "") for u in (self.rest_url, self.api_url))
+        mounts: dict[str, httpx.AsyncBaseTransport] = {}
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=not local)
+            mounts = proxy_mounts((self.rest_url, self.api_url), verify=verify, trust_env=not local)
         self._http = httpx.AsyncClient(
             auth=self._auth,
             timeout=httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0)),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             transport=transport,
-            verify=verify,
-            trust_env=not local,
+            mounts=mounts,
+            trust_env=False,
             follow_redirects=False,  # a redirect must not carry our Authorization header anywhere
         )
 
@@ -157,6 +191,16 @@ class ClientCore:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_key={self.api_key!r}, rest_url={self.rest_url!r}, api_url={self.api_url!r})"
+
+    def set_rate_limit(self, rate: float | None) -> None:
+        """Pace this client at ``rate`` requests per second from now on (None: unpaced).
+
+        For the account's own ``max-calls-per-second`` once /account/settings has answered; requests
+        already waiting for a token follow the new pace. The burst stays half a second's worth.
+        """
+        if rate is not None:
+            _positive(rate, "rate_limit", "number of requests per second")
+        self.limiter.set_rate(rate, burst=_burst(rate))
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -216,15 +260,14 @@ class ClientCore:
             response = await self._send(method, url, path, request_id, params, form, json_body)
             status = response.status_code
             if status not in expected:
-                body = loose_json(response)
-                retry_after = parse_retry_after(response.headers.get("retry-after"), body)
                 raise error_for(
                     status,
-                    body,
+                    loose_json(response),
                     family=family,
                     op=op,
                     subject=subject,
-                    retry_after=retry_after,
+                    retry_after=self._retry_after(response),
+                    retry_after_cap=self.retry_policy.retry_after_cap,
                     scrub=lambda t: self._scrub(t, extra_secrets),
                 )
             if lenient_body:
@@ -254,48 +297,30 @@ class ClientCore:
         form: dict[str, str] | None,
         json_body: Any,
     ) -> httpx.Response:
-        """The attempt loop: pace, send, and retry what the policy allows; raise NetworkError otherwise."""
+        """The attempt loop: pace, send, and retry what the policy allows; raise the failure otherwise.
+
+        A 429 with a Retry-After we are willing to wait pauses the whole rate limiter, so every other
+        request of this client waits it out too instead of collecting a 429 of its own.
+        """
         policy = self.retry_policy
+        netloc = urlsplit(url).netloc
         retry = 0
         while True:
             await self.limiter.acquire()
             self.stats.requests += 1
-            failure: NetworkError | None = None
+            failure: VonageError | None = None
             kind = ""
             response: httpx.Response | None = None
+            progress = Progress()
             try:
-                response = await self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    data=form,
-                    json=json_body.reveal() if isinstance(json_body, Sensitive) else json_body,
+                response = await self._attempt(method, url, params, form, json_body, progress)
+            except (httpx.HTTPError, TimeoutError, ResponseTooLarge) as exc:
+                failure, kind = classify(
+                    exc, method=method, netloc=netloc, deadline=self.deadline, progress=progress, reason=self._reason
                 )
-            except httpx.TimeoutException as exc:
-                sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-                kind = "timeout"
-                failure = RequestTimeout(
-                    "the Vonage API did not answer in time"
-                    + ("; the request may have been carried out, refresh to check" if sent and method != "GET" else ""),
-                    request_sent=sent,
-                )
-            except httpx.ConnectError as exc:
-                kind = "connect"
-                failure = NetworkError(
-                    f"could not connect to {urlsplit(url).netloc}: {self._reason(exc)}", request_sent=False
-                )
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError):
-                kind = "dropped"
-                failure = NetworkError(
-                    "the connection dropped before the answer arrived"
-                    + ("; the request may have been carried out, refresh to check" if method != "GET" else ""),
-                    request_sent=True,
-                )
-            except httpx.HTTPError as exc:  # proxy errors, unsupported protocol, too many redirects...
-                kind = "transport"
-                failure = NetworkError(f"the request could not be sent: {self._reason(exc)}", request_sent=False)
-            if failure is not None:
-                self.stats.network_errors += 1
+            if failure is not None:  # raised here, outside the except block: no httpx error chained on
+                if isinstance(failure, NetworkError):
+                    self.stats.network_errors += 1
                 delay = policy.delay_for(retry + 1, None, self._rng) if policy.may_retry(method, failure=kind) else None
                 logger.debug("%s %s failed (%s)", method, path, kind)
                 if delay is None:
@@ -314,7 +339,51 @@ class ClientCore:
             delay = policy.delay_for(retry + 1, retry_after, self._rng)
             if delay is None:
                 return response
+            if status == 429 and retry_after is not None:
+                self.limiter.pause(retry_after)
             retry = await self._pause(method, path, request_id, retry, delay, f"HTTP {status}")
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, str] | None,
+        form: dict[str, str] | None,
+        json_body: Any,
+        progress: Progress,
+    ) -> httpx.Response:
+        """One try within the deadline: send, then read at most ``max_response_bytes`` of the answer.
+
+        The answer comes back as a plain, fully read Response (its body already decoded), so nothing
+        after this point touches the network.
+        """
+        async with asyncio.timeout(self.deadline):
+            async with self._http.stream(
+                method,
+                url,
+                params=params,
+                data=form,
+                json=json_body.reveal() if isinstance(json_body, Sensitive) else json_body,
+                extensions={"trace": progress.trace},
+            ) as streamed:
+                body = await self._read_capped(streamed)
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _FRAMING]
+        return httpx.Response(streamed.status_code, headers=headers, content=body)
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The decoded body, or ResponseTooLarge as soon as it passes the cap (a declared length up front)."""
+        cap = self.max_response_bytes
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > cap):
+            raise too_large(cap)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise too_large(cap)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _pause(self, method: str, path: str, request_id: int, retry: int, delay: float, reason: str) -> int:
         """Announce and wait out one retry; returns the new retry count."""
@@ -332,7 +401,7 @@ class ClientCore:
                 reason=reason,
             )
         )
-        await asyncio.sleep(delay)
+        await self._sleep(delay)
         return retry
 
     @staticmethod

@@ -9,17 +9,38 @@ Rules every error here follows:
 - No secret ever appears in ``message``, ``args`` or ``repr``: errors are built from status codes and
   server-chosen text only, and the client scrubs its own secrets from server text before building them.
 - ``status`` is the HTTP status (or the numbers API's body ``error-code``) when there was one.
+- ``outcome_unknown`` says whether a *write* that failed this way may still have been carried out.
+  It is the one thing the operations layer needs to decide "refused" from "unknown, checking", so it
+  is decided here, per class, instead of by isinstance lists elsewhere.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+#: Above this a wait is reported as "a day or more": no caller should compute with a larger one.
+LONGEST_WAIT = 86_400.0
+
+
+def describe_wait(seconds: float) -> str:
+    """A wait in words a person reads at a glance ("2 s", "5 min", "3 h", "a day or more")."""
+    if not math.isfinite(seconds) or seconds >= LONGEST_WAIT:
+        return "a day or more"
+    seconds = max(0.0, seconds)
+    if seconds < 600:
+        return f"{round(seconds, 1):g} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60):g} min"
+    return f"{round(seconds / 3600):g} h"
 
 
 class VonageError(Exception):
     """Base of every error the API layer raises on purpose."""
 
     default_message: str = "the Vonage API request failed"
+    #: Class default for ``outcome_unknown``: most errors are definite answers (the server refused).
+    _outcome_unknown: bool = False
 
     def __init__(self, message: str | None = None, *, status: int | None = None) -> None:
         self.message: str = message or self.default_message
@@ -32,6 +53,16 @@ class VonageError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, status={self.status!r})"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """True when a write that failed this way may or may not have happened on the server.
+
+        False means the server definitely did not carry it out (a refusal, a 429, or the request
+        provably never left this computer); True means "check before saying anything" - the answer
+        was lost, slow, unreadable or a 5xx. Meaningless for reads, which change nothing.
+        """
+        return self._outcome_unknown
 
 
 class AuthError(VonageError):
@@ -95,23 +126,43 @@ class Conflict(VonageError):
 
 
 class RateLimited(VonageError):
-    """429 after the retries ran out (or the server asked for a longer wait than we are willing to make)."""
+    """429 after the retries ran out (or the server asked for a longer wait than we are willing to make).
+
+    ``retry_after`` is the wait the server asked for in seconds (never above ``LONGEST_WAIT``, never
+    infinite or negative), or None; ``waited`` is False when we did not wait it out because it was
+    longer than the client's cap (``RetryPolicy.retry_after_cap``), and the message says so.
+    """
 
     default_message = "too many requests; wait a moment and try again"
 
     def __init__(
-        self, message: str | None = None, *, status: int | None = 429, retry_after: float | None = None
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = 429,
+        retry_after: float | None = None,
+        waited: bool = True,
     ) -> None:
+        if retry_after is not None:
+            retry_after = min(LONGEST_WAIT, retry_after) if retry_after >= 0 else None  # NaN/negative: None
         if message is None and retry_after is not None:
-            message = f"too many requests; try again in {retry_after:g} s"
+            if waited:
+                message = f"too many requests; try again in {describe_wait(retry_after)}"
+            else:
+                message = (
+                    f"too many requests: Vonage asked us to wait {describe_wait(retry_after)} before "
+                    "trying again, which is longer than we wait; we did not wait. Try again later"
+                )
         super().__init__(message, status=status)
         self.retry_after: float | None = retry_after
+        self.waited: bool = waited
 
 
 class ServerError(VonageError):
     """5xx: Vonage had a problem; usually worth trying again later."""
 
     default_message = "the Vonage service had a problem; try again later"
+    _outcome_unknown = True  # a 5xx can come after the work was done (a gateway timing out on it)
 
 
 class PoolsUnavailable(VonageError):
@@ -123,20 +174,27 @@ class PoolsUnavailable(VonageError):
 class NetworkError(VonageError):
     """The HTTP exchange itself failed.
 
-    ``request_sent`` is True when the request may have reached the server (the connection dropped or
-    timed out after sending): for a write the outcome is then unknown and the UI must say so and offer a
-    refresh, rather than claim that nothing happened.
+    ``request_sent`` is True when the request may have reached the server: anything after the first
+    byte may have left (a dropped or reset connection, a read/write timeout, a body that could not be
+    decompressed, the total deadline passing mid-answer). It is False only when the request provably
+    never left: connection refused, DNS failure, TLS handshake failure, connect/pool timeout, a proxy
+    that refused the tunnel, an unusable proxy setting. For a write, True means the outcome is unknown
+    and the UI must say so and offer a refresh rather than claim that nothing happened.
     """
 
     default_message = "could not reach the Vonage API"
 
-    def __init__(self, message: str | None = None, *, status: int | None = None, request_sent: bool = False) -> None:
+    def __init__(self, message: str | None = None, *, status: int | None = None, request_sent: bool = True) -> None:
         super().__init__(message, status=status)
         self.request_sent: bool = request_sent
 
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.request_sent
+
 
 class RequestTimeout(NetworkError):
-    """The server did not answer in time (connect or read timeout)."""
+    """The server did not answer in time: a connect/read/write timeout, or the total deadline per attempt."""
 
     default_message = "the Vonage API did not answer in time"
 
@@ -145,6 +203,13 @@ class BadResponse(VonageError):
     """The body was not what the spec says (invalid JSON, HTML, XML, empty, wrong types)."""
 
     default_message = "the server's answer was not in the expected form"
+    _outcome_unknown = True  # the server answered something: it may well have done the work first
+
+
+class ResponseTooLarge(BadResponse):
+    """The answer was larger than the client's cap (``max_response_bytes``) and was not read."""
+
+    default_message = "the answer was too large and was not read"
 
 
 class InputError(VonageError, ValueError):
@@ -182,8 +247,11 @@ __all__ = [
     "NotFound",
     "PoolsUnavailable",
     "RateLimited",
+    "LONGEST_WAIT",
     "RequestTimeout",
+    "ResponseTooLarge",
     "ServerError",
     "ValidationFailed",
     "VonageError",
+    "describe_wait",
 ]

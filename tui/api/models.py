@@ -83,9 +83,28 @@ def _shared(value: Any) -> Any:
     return value
 
 
+MAX_AMOUNT = Decimal(1_000_000_000)  # EUR: no balance or price on this API comes near a billion
+# More places than this is no amount anyone was charged; a float's noise (9.799999999999999,
+# 0.30000000000000004) stays well inside it, so a real balance is never refused for it.
+MAX_DECIMALS = 24
+
+
+def _believable(value: Decimal) -> Decimal:
+    """Refuse money no answer can honestly hold (1E+999999, 1E-999999, a billion EUR, 30 decimal places):
+    shown or compared, it would mislead. NaN and infinities are refused too (pydantic already does).
+    The error names no value, so the BadResponse names only the field."""
+    if not value.is_finite():
+        raise ValueError("not a finite amount of money")
+    exponent = value.as_tuple().exponent
+    if abs(value) >= MAX_AMOUNT or (isinstance(exponent, int) and exponent < -MAX_DECIMALS):
+        raise ValueError("not a believable amount of money")
+    return value
+
+
 StrList = Annotated[list[str], BeforeValidator(_str_list), AfterValidator(_shared)]
 SharedStr = Annotated[str, AfterValidator(_shared)]
-Money = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+Amount = Annotated[Decimal, AfterValidator(_believable)]
+Money = Annotated[Amount | None, BeforeValidator(_blank_to_none)]
 
 
 class Limitation(ServerModel):
@@ -181,7 +200,7 @@ class StatusResponse(ServerModel):
 class Balance(ServerModel):
     """Account balance in EUR; Decimal so the digits shown are the digits sent."""
 
-    value: Decimal
+    value: Amount
     auto_reload: bool = Field(False, alias="autoReload")
 
 

@@ -12,26 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .number_fields import CALLBACK_PAIRS, UPDATE_FIELDS
+
 if TYPE_CHECKING:
     from .models import OwnedNumber
     from .request_models import NumberUpdate
-
-#: The settings /number/update replaces (``NumberUpdate``'s fields besides country and msisdn).
-UPDATE_FIELDS = (
-    "app_id",
-    "mo_http_url",
-    "mo_smpp_sys_type",
-    "voice_callback_type",
-    "voice_callback_value",
-    "voice_status_callback",
-    "messages_callback_type",
-    "messages_callback_value",
-)
-
-_CALLBACK_PAIRS = (
-    ("voice_callback_type", "voice_callback_value"),
-    ("messages_callback_type", "messages_callback_value"),
-)
 
 
 def current_fields(number: OwnedNumber) -> dict[str, Any]:
@@ -54,7 +39,7 @@ def follow_application(current: Mapping[str, Any], changes: dict[str, Any]) -> d
     old_app = current.get("app_id")
     if new_app is None or not isinstance(new_app, str) or not old_app:
         return changes
-    for kind, value in _CALLBACK_PAIRS:
+    for kind, value in CALLBACK_PAIRS:
         if kind in changes or value in changes:
             continue
         if str(current.get(kind, "")).lower() == "app" and current.get(value) == old_app:

@@ -25,7 +25,7 @@ from pydantic import (
 
 from . import validators as v
 from .errors import InputError
-from .number_config import UPDATE_FIELDS
+from .number_fields import CALLBACK_PAIRS, UPDATE_FIELDS
 
 
 def input_error_from(exc: ValidationError, model: type[BaseModel]) -> InputError:
@@ -290,10 +290,7 @@ class NumberUpdate(RequestModel):
         Clearing one half of a callback pair ("" for the type or the value) clears the other half too.
         """
         current, changes = _by_name(cls, current), _by_name(cls, changes)
-        for a, b in (
-            ("voice_callback_type", "voice_callback_value"),
-            ("messages_callback_type", "messages_callback_value"),
-        ):
+        for a, b in CALLBACK_PAIRS:
             for one, other in ((a, b), (b, a)):
                 if changes.get(one) == "" and other not in changes:
                     changes[other] = ""

@@ -159,12 +159,15 @@ def error_for(
     op: str,
     subject: str = "",
     retry_after: float | None = None,
+    retry_after_cap: float | None = None,
     scrub: Scrub = lambda text: text,
 ) -> VonageError:
     """The typed error for an HTTP status (or a numbers ``error-code``) and its body.
 
     ``family`` is numbers/account/secrets/pools, ``op`` the operation name (e.g. "top_up",
-    "delete_pool"), ``subject`` what it was about (a number, a pool id) for sentences.
+    "delete_pool"), ``subject`` what it was about (a number, a pool id) for sentences. For a 429,
+    ``retry_after`` is the wait the server asked for and ``retry_after_cap`` the longest we wait: a
+    longer ask is reported as not waited out.
     """
     problem = read_problem(body, scrub)
     text = problem.text
@@ -205,7 +208,8 @@ def error_for(
     if status == 420:
         return ActionFailed(problem.label or text or None, status=420, label=problem.label or text)
     if status == 429:
-        return RateLimited(status=429, retry_after=retry_after)
+        waited = retry_after is None or retry_after_cap is None or retry_after <= retry_after_cap
+        return RateLimited(status=429, retry_after=retry_after, waited=waited)
     if status >= 500:
         phrase = httpx.codes.get_reason_phrase(status) or "server error"
         return ServerError(f"Vonage answered {status} ({phrase.lower()}); try again later", status=status)

@@ -2,7 +2,8 @@
 
 Why these rules:
 - Reads (GET) are safe to repeat, so they are retried on the failures that are usually momentary:
-  429 (honouring the server's Retry-After), 502/503/504, timeouts and dropped connections.
+  429 (honouring the server's Retry-After), 502/503/504, timeouts, dropped connections and bodies
+  garbled in transit.
 - Writes (POST/PATCH/DELETE) are never repeated blindly: a purchase whose answer was lost may have
   happened, and buying twice costs money. The one exception is 429, which the server sends *instead*
   of processing the request, so repeating it cannot do the thing twice.
@@ -13,7 +14,6 @@ Why these rules:
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,8 +22,14 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
+from .errors import LONGEST_WAIT
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Failure kinds (``ClientCore`` names them) worth repeating for a read: a timeout, a dropped connection,
+#: a body garbled in transit. Not "slow" (the total deadline passed: trying again would take as long),
+#: not "connect"/"proxy" (nothing answers), not "too large" (the same answer would come back).
+TRANSIENT_FAILURES = frozenset({"timeout", "dropped", "garbled"})
 
 EventKind = Literal["start", "end", "retry"]
 _RNG = random.Random()
@@ -107,43 +113,54 @@ class RetryPolicy:
             if status == 429:
                 return True
             return method in IDEMPOTENT_METHODS and status in RETRY_STATUSES
-        return method in IDEMPOTENT_METHODS and failure in ("timeout", "dropped")
+        return method in IDEMPOTENT_METHODS and failure in TRANSIENT_FAILURES
+
+
+def _seconds(value: object) -> float | None:
+    """A finite, non-negative number of seconds (clamped to ``LONGEST_WAIT``), else None.
+
+    Parsed as Decimal so "1e400" is a (huge) number rather than float infinity; "inf", "nan",
+    negatives, booleans and anything that is not a number are malformed and ignored.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        return None
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if not number.is_finite() or number < 0:
+        return None
+    return float(min(number, Decimal(LONGEST_WAIT)))
 
 
 def parse_retry_after(header: str | None, body: object = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or HTTP date) or a ``retry_after`` body field."""
+    """Seconds to wait from a Retry-After header (seconds or HTTP date) or a ``retry_after`` body field.
+
+    Never more than ``errors.LONGEST_WAIT`` (a far-future date or 1e308 reads as "a day or more");
+    None when absent or malformed (negative, NaN, infinite, not a number), so our own back-off applies.
+    """
     if header:
-        text = header.strip()
+        text = header.strip()[:100]
+        seconds = _seconds(text)
+        if seconds is not None:
+            return seconds
         try:
-            seconds = float(text)
-            if math.isfinite(seconds) and seconds >= 0:
-                return seconds
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
-                when = None
-            if when is not None:
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=UTC)
-                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            when = None
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return min(LONGEST_WAIT, max(0.0, (when - datetime.now(UTC)).total_seconds()))
     if isinstance(body, dict):
-        value = body.get("retry_after")
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                value = None
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            seconds = float(value)
-            if math.isfinite(seconds) and seconds >= 0:
-                return seconds
+        return _seconds(body.get("retry_after"))
     return None
 
 
 __all__ = [
     "IDEMPOTENT_METHODS",
     "RETRY_STATUSES",
+    "TRANSIENT_FAILURES",
     "ClientEvent",
     "ClientStats",
     "RetryPolicy",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.account_state import AccountState
-from tui.api.errors import BadResponse, NetworkError, ServerError, VonageError
+from tui.api.errors import VonageError
 from tui.journal import DONE, FAILED, UNKNOWN, Journal
 
 logger = logging.getLogger("tui.operations")
@@ -28,15 +28,9 @@ if TYPE_CHECKING:
 
 
 def is_ambiguous(exc: BaseException) -> bool:
-    """True when a write may or may not have happened on the server.
-
-    A lost answer (dropped or timed-out after sending), a 5xx, and an answer we could not read
-    (``BadResponse``: e.g. a 200 whose body a proxy mangled — the server may well have done it) all
-    leave the outcome open; anything else is a definite refusal.
-    """
-    if isinstance(exc, NetworkError):
-        return exc.request_sent
-    return isinstance(exc, (ServerError, BadResponse))
+    """True when a write may or may not have happened on the server (the API layer decides:
+    ``VonageError.outcome_unknown`` — anything after the request may have reached the server)."""
+    return isinstance(exc, VonageError) and exc.outcome_unknown
 
 
 class CannotCheck(Exception):

@@ -46,11 +46,16 @@ class _Parser(argparse.ArgumentParser):
         _fail(self.prog, message, hint)
 
 
-def _fail(prog: str, message: str, hint: str = "") -> NoReturn:
+def _complain(prog: str, message: str, hint: str = "") -> int:
+    """Print a usage problem (one line, then the hint) and return its exit status."""
     print(f"{prog}: {message}", file=sys.stderr)
     if hint:
         print(hint, file=sys.stderr)
-    raise SystemExit(2)
+    return 2
+
+
+def _fail(prog: str, message: str, hint: str = "") -> NoReturn:
+    raise SystemExit(_complain(prog, message, hint))
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -132,11 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _screen_args(args: argparse.Namespace, prog: str) -> dict[str, Any]:
+def _screen_args(args: argparse.Namespace, prog: str | None = None) -> dict[str, Any]:
     """Deep-link filters for the initial screen (or the printed output), checked before anything runs."""
     from tui import countries
     from tui.api import validators
     from tui.api.errors import InputError
+
+    prog = prog or f"vonage-tui {args.command}"
 
     def check(option: str, validate: Any, value: Any) -> Any:
         try:
@@ -162,7 +169,8 @@ def _screen_args(args: argparse.Namespace, prog: str) -> dict[str, Any]:
             out["features"] = check("--features", validators.features, args.features.split(","))
         if not 1 <= args.limit <= SEARCH_LIMIT_MAX:
             raise UsageError(f"--limit: choose from 1 to {SEARCH_LIMIT_MAX} numbers", prog)
-        out["limit"] = args.limit
+        if args.output:
+            out["limit"] = args.limit
     elif args.command == "pools" and args.pool_id is not None:
         if not args.output:
             raise UsageError("POOL_ID is only for -o json|csv (the pools screen opens at the list)", prog)
@@ -252,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = _launch_options(args)
     except UsageError as exc:
-        _fail(exc.prog, exc.message, f"Try '{exc.prog} --help'.")
+        return _complain(exc.prog, exc.message, f"Try '{exc.prog} --help'.")
     if options.output:
         from tui.scripting.run import run
 

@@ -92,7 +92,7 @@ def _profile(name: str | None) -> Profile:
 
     try:
         cfg = load_config()
-    except (ConfigError, InsecurePermissions) as exc:
+    except (ConfigError, InsecurePermissions, OSError) as exc:
         raise ScriptError(f"the config file could not be used: {exc}") from None
     if not cfg.profiles:
         raise ScriptError(f"no credentials: {_ENV_HINT}, or run vonage-tui once to add a profile")
@@ -119,7 +119,7 @@ def _stored_secret(profile: Profile, ask: Callable[[str], str] | None) -> Secret
         else:
             store = CredentialStore.for_profile(profile, allow_plaintext=True)
         secret = store.get_secret(profile.name)
-    except (CredentialError, InsecurePermissions) as exc:
+    except (CredentialError, InsecurePermissions, OSError) as exc:
         raise ScriptError(f"{where}: {exc}") from None
     if secret is None:
         raise ScriptError(f"no secret is stored for {where}: run vonage-tui to log in, or {_ENV_HINT}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -176,7 +177,7 @@ class Progress:
 
     def __init__(self, what: str, stream: TextIO | None = None) -> None:
         self._stream = stream if stream is not None else sys.stderr
-        self.enabled = self._stream.isatty()
+        self.enabled = self._stream.isatty() and os.environ.get("TERM") != "dumb"
         self._what = what
         self._total: int | None = None
         self._done = 0

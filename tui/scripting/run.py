@@ -47,6 +47,9 @@ def run(options: LaunchOptions) -> int:
     except OSError as exc:  # stdout on a full disk, a closed terminal...
         _say(prog, f"could not write the output: {exc.strerror or type(exc).__name__}")
         return 1
+    except Exception as exc:  # a bug: still one line (messages in this code base never hold a secret)
+        _say(prog, f"internal error, please report it: {type(exc).__name__}: {exc}")
+        return 1
 
 
 def _say(prog: str, message: str) -> None:
@@ -110,9 +113,13 @@ async def _export(options: LaunchOptions, access: Access) -> int:
             else:
                 tally = await export_pools(client, args, out, progress)
     except VonageError as exc:
+        error = ScriptError(_describe(exc, access, out))
+    else:
+        error = None
+    finally:
         progress.clear()
-        raise ScriptError(_describe(exc, access, out)) from None
-    progress.clear()
+    if error is not None:  # raised here, outside the except block: nothing chained to it
+        raise error
     _check_tally(prog, tally)
     return 0
 

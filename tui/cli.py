@@ -13,7 +13,10 @@ import difflib
 import os
 import re
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from tui.launch import LaunchOptions
 
 MATCH_STRATEGIES = {"start": 0, "contains": 1, "end": 2}
 SEARCH_LIMIT_DEFAULT = 100
@@ -191,7 +194,7 @@ def _check_profile(name: str, prog: str) -> None:
         raise UsageError(f"--profile: {exc}", prog) from None
     try:
         profiles = sorted(load_config().profiles)
-    except (ConfigError, InsecurePermissions):
+    except (ConfigError, InsecurePermissions, OSError):
         return  # the app (or the printed output) reports the config problem itself
     if profiles and name not in profiles:
         raise UsageError(f"there is no profile named '{name}' (profiles: {', '.join(profiles)})", prog)
@@ -210,7 +213,7 @@ def _base_url(flag: str | None, env: str, option: str, prog: str) -> str | None:
         raise UsageError(f"{option if flag else env}: {exc.message}", prog) from None
 
 
-def _launch_options(args: argparse.Namespace) -> Any:
+def _launch_options(args: argparse.Namespace) -> LaunchOptions:
     """LaunchOptions from a parsed command line; UsageError for anything that cannot work."""
     from tui.launch import LaunchOptions
 

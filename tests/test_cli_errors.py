@@ -197,6 +197,7 @@ def _on_a_terminal(args: list[str], typed: list[bytes]) -> tuple[int, str, str]:
     return code, out, shown.decode(errors="replace")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_encrypted_profile_asks_for_the_master_password_on_a_terminal(sandbox: Any) -> None:
     _profiles(Profile(name="vault", api_key=DEMO_API_KEY, rest_url=sandbox.url, api_url=sandbox.url,
                       keyring_backend="encrypted-file"))

@@ -1,17 +1,64 @@
-"""Command line: `vonage-tui [--demo] [screen …]` and `vonage-tui sandbox`.
+"""Command line: `vonage-tui [--demo] [screen …] [-o json|csv]` and `vonage-tui sandbox`.
 
 Heavy modules (Textual, httpx, the sandbox) are imported only once we know what to run, so
-`--help` and start-up stay fast.
+`--help`, `--version` and a bad command line stay instant. A bad command line is one line on
+stderr (plus a short hint) and exit status 2, never a usage dump or a traceback. With
+`-o/--output` a deep link prints its data and exits (``tui.scripting``) instead of opening the UI.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from tui.launch import LaunchOptions
 
 MATCH_STRATEGIES = {"start": 0, "contains": 1, "end": 2}
+SEARCH_LIMIT_DEFAULT = 100
+SEARCH_LIMIT_MAX = 1000
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+class UsageError(Exception):
+    """A command line we refuse: ``prog`` names the (sub)command, the message says what to change."""
+
+    def __init__(self, message: str, prog: str = "vonage-tui") -> None:
+        super().__init__(message)
+        self.message = message
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (and a short hint) instead of a usage dump; subparsers inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"Try '{self.prog} --help'."
+        found = _INVALID_CHOICE.search(message)
+        if found:
+            choices = re.findall(r"'([^']*)'", found.group(2))
+            close = difflib.get_close_matches(found.group(1), choices, n=1)
+            if close:
+                hint = f"Did you mean '{close[0]}'? {hint}"
+            elif "-o/--output" in message and "'json'" in found.group(2) and "'csv'" not in found.group(2):
+                hint = f"This is one document, not a table: use -o json. {hint}"
+        _fail(self.prog, message, hint)
+
+
+def _complain(prog: str, message: str, hint: str = "") -> int:
+    """Print a usage problem (one line, then the hint) and return its exit status."""
+    print(f"{prog}: {message}", file=sys.stderr)
+    if hint:
+        print(hint, file=sys.stderr)
+    return 2
+
+
+def _fail(prog: str, message: str, hint: str = "") -> NoReturn:
+    raise SystemExit(_complain(prog, message, hint))
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -29,10 +76,16 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                         help="Secrets/Pools host (env VONAGE_API_URL; https, or http on loopback)")
 
 
+def _output(parser: argparse.ArgumentParser, formats: tuple[str, ...], what: str) -> None:
+    parser.add_argument("-o", "--output", choices=formats,
+                        help=f"print {what} to stdout as {' or '.join(formats)} and exit, without the UI")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="vonage-tui",
         description="Keyboard-driven terminal app for Vonage numbers, balance, secrets and pools.",
+        epilog="With -o json|csv a screen's data is printed to stdout instead (e.g. vonage-tui numbers -o csv).",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     _common(parser, suppress=False)
@@ -40,25 +93,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     numbers = sub.add_parser("numbers", help="open the owned numbers screen")
     _common(numbers, suppress=True)
-    numbers.add_argument("--filter", help="instant filter on the loaded numbers")
-    numbers.add_argument("--country", help="server-side filter: ISO country code")
+    numbers.add_argument("--filter", help="instant filter on the loaded numbers (text, or digits of a number)")
+    numbers.add_argument("--country", help="server-side filter: ISO country code (or name)")
     numbers.add_argument("--pattern", help="server-side filter: digits to match")
-    numbers.add_argument("--match", choices=list(MATCH_STRATEGIES), default="contains")
+    numbers.add_argument("--match", choices=list(MATCH_STRATEGIES), default="contains",
+                         help="where --pattern occurs in the number (default: contains)")
     numbers.add_argument("--application", help="only numbers linked to this application id")
     numbers.add_argument("--has-application", choices=["yes", "no"])
+    _output(numbers, ("json", "csv"), "every owned number")
 
     search = sub.add_parser("search", help="search numbers to buy")
     _common(search, suppress=True)
-    search.add_argument("country", help="ISO 3166-1 alpha-2 country code, e.g. GB")
+    search.add_argument("country", metavar="COUNTRY", help="ISO 3166-1 alpha-2 country code (or name), e.g. GB")
     search.add_argument("--type", choices=["landline", "mobile-lvn", "landline-toll-free"])
     search.add_argument("--features", help="comma-separated: SMS,VOICE,MMS")
     search.add_argument("--pattern", help="digits to match")
-    search.add_argument("--match", choices=list(MATCH_STRATEGIES), default="contains")
+    search.add_argument("--match", choices=list(MATCH_STRATEGIES), default="contains",
+                        help="where --pattern occurs in the number (default: contains)")
+    search.add_argument("--limit", type=int, default=SEARCH_LIMIT_DEFAULT, metavar="N",
+                        help=f"with -o: print at most N numbers (1-{SEARCH_LIMIT_MAX}, default {SEARCH_LIMIT_DEFAULT})")
+    _output(search, ("json", "csv"), "numbers available to buy, with their prices,")
 
-    for name, text in (("account", "balance, top-up and settings"), ("secrets", "API secrets"),
-                       ("pools", "number pools")):
-        p = sub.add_parser(name, help=f"open the {text} screen")
-        _common(p, suppress=True)
+    account = sub.add_parser("account", help="open the balance, top-up and settings screen")
+    _common(account, suppress=True)
+    _output(account, ("json",), "the balance, auto-reload and settings")
+    secrets = sub.add_parser("secrets", help="open the API secrets screen")
+    _common(secrets, suppress=True)
+    _output(secrets, ("json", "csv"), "the secrets' ids and creation dates (never a secret)")
+    pools = sub.add_parser("pools", help="open the number pools screen")
+    _common(pools, suppress=True)
+    pools.add_argument("pool_id", nargs="?", metavar="POOL_ID", help="with -o: print this pool's numbers")
+    _output(pools, ("json", "csv"), "the pools (or one pool's numbers)")
 
     sb = sub.add_parser("sandbox", help="serve the fake Vonage API on loopback")
     sb.add_argument("--host", default="127.0.0.1")
@@ -75,33 +140,96 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _screen_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Deep-link filters for the initial screen, validated before the app starts."""
+def _screen_args(args: argparse.Namespace, prog: str | None = None) -> dict[str, Any]:
+    """Deep-link filters for the initial screen (or the printed output), checked before anything runs."""
+    from tui import countries
     from tui.api import validators
+    from tui.api.errors import InputError
+
+    prog = prog or f"vonage-tui {args.command}"
+
+    def check(option: str, validate: Any, value: Any) -> Any:
+        try:
+            return validate(value)
+        except InputError as exc:
+            raise UsageError(f"{option}: {exc.message}", prog) from None
 
     out: dict[str, Any] = {}
     if args.command == "numbers":
         if args.filter:
             out["filter"] = args.filter
         if args.country:
-            out["country"] = validators.country(args.country)
-        if args.pattern:
-            out["pattern"] = validators.pattern(args.pattern)
-            out["search_pattern"] = MATCH_STRATEGIES[args.match]
+            out["country"] = check("--country", countries.resolve, args.country)
         if args.application:
-            out["application_id"] = validators.application_id(args.application)
+            out["application_id"] = check("--application", validators.application_id, args.application)
         if args.has_application:
             out["has_application"] = args.has_application == "yes"
     elif args.command == "search":
-        out["country"] = validators.country(args.country)
+        out["country"] = check("COUNTRY", countries.resolve, args.country)
         if args.type:
             out["type"] = args.type
         if args.features:
-            out["features"] = validators.features(args.features.split(","))
-        if args.pattern:
-            out["pattern"] = validators.pattern(args.pattern)
-            out["search_pattern"] = MATCH_STRATEGIES[args.match]
+            out["features"] = check("--features", validators.features, args.features.split(","))
+        if not 1 <= args.limit <= SEARCH_LIMIT_MAX:
+            raise UsageError(f"--limit: choose from 1 to {SEARCH_LIMIT_MAX} numbers", prog)
+        if args.output:
+            out["limit"] = args.limit
+    elif args.command == "pools" and args.pool_id is not None:
+        if not args.output:
+            raise UsageError("POOL_ID is only for -o json|csv (the pools screen opens at the list)", prog)
+        out["pool_id"] = check("POOL_ID", validators.pool_id, args.pool_id)
+    if args.command in ("numbers", "search") and args.pattern:
+        out["pattern"] = check("--pattern", validators.pattern, args.pattern)
+        out["search_pattern"] = MATCH_STRATEGIES[args.match]
     return out
+
+
+def _check_profile(name: str, prog: str) -> None:
+    """A profile that does not exist is a typo, unless there are no profiles yet (the app creates it)."""
+    from tui.config import ConfigError, InsecurePermissions, load_config, validate_profile_name
+
+    try:
+        validate_profile_name(name)
+    except ConfigError as exc:
+        raise UsageError(f"--profile: {exc}", prog) from None
+    try:
+        profiles = sorted(load_config().profiles)
+    except (ConfigError, InsecurePermissions, OSError):
+        return  # the app (or the printed output) reports the config problem itself
+    if profiles and name not in profiles:
+        raise UsageError(f"there is no profile named '{name}' (profiles: {', '.join(profiles)})", prog)
+
+
+def _base_url(flag: str | None, env: str, option: str, prog: str) -> str | None:
+    from tui.api.errors import InputError
+    from tui.api.hosts import validate_base_url
+
+    value = flag or os.environ.get(env)
+    if not value:
+        return None
+    try:
+        return validate_base_url(value)
+    except InputError as exc:
+        raise UsageError(f"{option if flag else env}: {exc.message}", prog) from None
+
+
+def _launch_options(args: argparse.Namespace) -> LaunchOptions:
+    """LaunchOptions from a parsed command line; UsageError for anything that cannot work."""
+    from tui.launch import LaunchOptions
+
+    prog = f"vonage-tui {args.command}" if args.command else "vonage-tui"
+    if args.profile is not None and not args.demo:
+        _check_profile(args.profile, prog)
+    return LaunchOptions(
+        demo=args.demo,
+        profile=args.profile,
+        read_only=args.read_only,
+        initial_screen=args.command or "numbers",
+        screen_args=_screen_args(args, prog),
+        rest_url=_base_url(args.rest_url, "VONAGE_REST_URL", "--rest-url", prog),
+        api_url=_base_url(args.api_url, "VONAGE_API_URL", "--api-url", prog),
+        output=getattr(args, "output", None),
+    )
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -121,7 +249,10 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # reported by the subcommand, whose --help lists what it takes
+        prog = f"vonage-tui {args.command}" if args.command else "vonage-tui"
+        _fail(prog, f"unrecognized arguments: {' '.join(unknown)}", f"Try '{prog} --help'.")
     if args.version:
         from tui import __version__
 
@@ -129,28 +260,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return _run_sandbox(args)
-
-    from pydantic import SecretStr
-
-    from tui.api.errors import InputError
-    from tui.api.hosts import validate_base_url
-    from tui.launch import LaunchOptions
-
     try:
-        options = LaunchOptions(
-            demo=args.demo,
-            profile=args.profile,
-            read_only=args.read_only,
-            initial_screen=args.command or "numbers",
-            screen_args=_screen_args(args),
-        )
-        rest = args.rest_url or os.environ.get("VONAGE_REST_URL")
-        api = args.api_url or os.environ.get("VONAGE_API_URL")
-        options.rest_url = validate_base_url(rest) if rest else None
-        options.api_url = validate_base_url(api) if api else None
-    except InputError as exc:
-        print(f"vonage-tui: {exc.message}", file=sys.stderr)
-        return 2
+        options = _launch_options(args)
+    except UsageError as exc:
+        return _complain(exc.prog, exc.message, f"Try '{exc.prog} --help'.")
+    if options.output:
+        from tui.scripting.run import run
+
+        return run(options)
 
     if args.demo:
         options.embedded_sandbox = True
@@ -159,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
 
     env_key, env_secret = os.environ.get("VONAGE_API_KEY"), os.environ.get("VONAGE_API_SECRET")
     if env_key and env_secret:
+        from pydantic import SecretStr
+
         options.api_key, options.api_secret = env_key, SecretStr(env_secret)
         options.profile_label = f"env · {env_key}"
     return _run_app(options)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class LaunchOptions:
-    """Built by ``tui.cli``; read by ``VonageApp`` on mount."""
+    """Built by ``tui.cli``; read by ``VonageApp`` on mount, or by ``tui.scripting`` when ``output`` is set."""
 
     demo: bool = False
     #: `--demo`: the app starts the sandbox itself, in a thread, after its first paint.
@@ -19,7 +19,8 @@ class LaunchOptions:
     profile: str | None = None
     read_only: bool = False
     initial_screen: str = "numbers"
-    #: Deep-link parameters for the initial screen (filters, search query…).
+    #: Deep-link parameters for the initial screen (filters, search query…); ``limit`` (search) and
+    #: ``pool_id`` (pools) are read only with ``output``.
     screen_args: dict[str, Any] = field(default_factory=dict)
     rest_url: str | None = None
     api_url: str | None = None
@@ -31,3 +32,5 @@ class LaunchOptions:
     rate_limit: float | None = 25.0
     #: Where the journal of changes lives (None: the default; a throw-away one in demo mode).
     journal_path: str | None = None
+    #: `-o json|csv`: print the initial screen's data to stdout and exit; the app is never started.
+    output: str | None = None

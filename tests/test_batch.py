@@ -43,14 +43,14 @@ async def test_numbers_screen_cancels_marked_numbers_after_one_confirmation(make
         table.focus()
         keys = list(table.visible_keys())[:2]
         table.set_marks(keys)
-        await pilot.press("c")
+        await pilot.press("d")
         await pilot.pause()
         body = str(app.screen.query_one("#confirm-body").render())
         assert "2 numbers" in body
         await pilot.press("enter")  # "No" is focused: nothing happens
         await settle(app, pilot)
         assert all(k in _owned(sandbox) for k in keys)
-        await pilot.press("c")
+        await pilot.press("d")
         await pilot.pause()
         await confirm_yes(pilot)
         await settle(app, pilot)

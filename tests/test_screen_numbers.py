@@ -335,7 +335,7 @@ async def test_cancel_asks_with_no_focused_then_cancels_on_yes(make_app, sandbox
     async with app.run_test(size=SIZE) as pilot:
         await open_numbers(app, pilot)
         await highlight(app, pilot, PLAIN)
-        await pilot.press("c")
+        await pilot.press("d")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)

@@ -182,14 +182,14 @@ async def test_paging(make_app, sandbox, monkeypatch):
         assert pages >= 3
         assert f"page 1 of {pages}, {len(expected)} numbers" in text(screen, "#search-status")
         assert table.visible_keys() == expected[:20]
-        await pilot.press("n")
+        await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert f"page 2 of {pages}, {len(expected)} numbers" in text(screen, "#search-status")
         assert table.visible_keys() == expected[20:40]
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert table.visible_keys() == expected[40:60]
-        await pilot.press("p")
+        await pilot.press("left_square_bracket")
         await settle(app, pilot)
         assert table.visible_keys() == expected[20:40]
         await pilot.press("left_square_bracket")
@@ -197,7 +197,7 @@ async def test_paging(make_app, sandbox, monkeypatch):
         assert table.visible_keys() == expected[:20]
         assert f"page 1 of {pages}" in text(screen, "#search-status")
         count = sandbox.state.request_count
-        await pilot.press("p")  # no page 0: nothing is sent
+        await pilot.press("left_square_bracket")  # no page 0: nothing is sent
         await settle(app, pilot)
         assert sandbox.state.request_count == count
 

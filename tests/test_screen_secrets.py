@@ -155,7 +155,7 @@ async def test_create_shows_secret_once_and_copies_on_key(make_app, sandbox, tmp
         assert text_of(shown, "#new-secret-value") == STRONG
         assert STRONG in screenshot_text(app, tmp_path, "shown")  # the one time it is on screen
         assert copied == []  # nothing reaches the clipboard without the key
-        await pilot.press("c")
+        await pilot.press("y")
         await pilot.pause()
         assert copied == [STRONG]
         await pilot.press("escape")
@@ -174,7 +174,7 @@ async def test_third_secret_403_explained(make_app, sandbox):
     app = make_app(initial_screen="secrets")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_secrets(app, pilot)
-        await pilot.press("g")  # a generated secret, already filled in
+        await pilot.press("n", "ctrl+g")  # a generated secret, already filled in
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, NewSecretDialog)
@@ -339,7 +339,7 @@ async def test_read_only_hides_secret_writes(make_app, sandbox):
     app = make_app(initial_screen="secrets", read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_secrets(app, pilot)
-        for action in ("create", "generate", "revoke", "rotate"):
+        for action in ("create", "revoke", "rotate"):
             assert screen.check_action(action, ()) is False
         await pilot.press("n", "d", "R")
         await settle(app, pilot)

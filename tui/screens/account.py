@@ -57,8 +57,6 @@ class AccountScreen(ReloadingScreen):
         Binding("e", "edit_webhooks", "Edit webhooks", show=False, id="account.edit_webhooks",
                 tooltip="Go to the inbound SMS webhook field"),
         Binding("r", "refresh", "Refresh", id="account.refresh", tooltip="Reload balance, webhooks and limits"),
-        Binding("escape", "leave_field", "Leave field / back", show=False, id="account.leave_field",
-                tooltip="Leave the field you are typing in; otherwise go back"),
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -157,12 +155,6 @@ class AccountScreen(ReloadingScreen):
 
     def _status(self, text: str) -> None:
         self.query_one("#acct-status", Literal).update(text)
-
-    def action_leave_field(self) -> None:
-        if isinstance(self.focused, Input):
-            self.set_focus(None)
-        else:
-            self.run_worker(self.app.run_action("go_back"), exit_on_error=False)
 
     def action_edit_webhooks(self) -> None:
         self.query_one("#mo-url", Input).focus()

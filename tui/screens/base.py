@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountEvent
@@ -40,6 +42,10 @@ class VonageScreen(Screen[None]):
     SCREEN_TITLE: ClassVar[str] = ""
     #: Actions that change the account; hidden (not just disabled) in read-only mode.
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    BINDINGS: ClassVar = [
+        Binding("escape", "leave_field", "Back", show=False, id="screen.back",
+                tooltip="Leave the field you are typing in; otherwise go back"),
+    ]
 
     # -- what a screen may ask of the app ---------------------------------------------------------
 
@@ -70,6 +76,23 @@ class VonageScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def focus_main(self) -> None:
+        """Focus what the screen is about (its first table); nothing when it has none."""
+        from tui.widgets.fast_table import FastTable
+
+        tables = [t for t in self.query(FastTable) if t.display and t.can_focus]
+        if tables:
+            tables[0].focus()
+        else:
+            self.set_focus(None)
+
+    def action_leave_field(self) -> None:
+        """Esc: out of a field first (what was typed stays), then back a screen."""
+        if isinstance(self.focused, (Input, Select, TextArea)):
+            self.focus_main()
+        else:
+            self.run_worker(self.app.run_action("go_back"), exit_on_error=False)
 
     def on_mount(self) -> None:
         self.host.account_events.subscribe(self, self._relay, immediate=True)

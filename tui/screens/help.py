@@ -44,12 +44,22 @@ def describe_bindings(screen: Screen[object]) -> list[tuple[str, list[Row]]]:
 class HelpScreen(ModalScreen[None]):
     """The keys of ``screen``; esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        *(Binding(str(n), f"go('{mode}')", show=False, id=f"help.goto.{mode}")
+          for n, mode in enumerate(("numbers", "search", "account", "secrets", "pools"), start=1)),
+        Binding("colon", "go('')", show=False, id="help.jump"),
+    ]
 
     def __init__(self, screen: Screen[object]) -> None:
         super().__init__()
         self._title = getattr(screen, "SCREEN_TITLE", "") or type(screen).__name__
         self._groups = describe_bindings(screen)
+
+    async def action_go(self, mode: str) -> None:
+        """1…5 and : work here as everywhere: close the keys, then go (``""`` = the jump prompt)."""
+        self.dismiss()
+        await self.app.run_action(f"goto('{mode}')" if mode else "jump")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):

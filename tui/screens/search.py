@@ -87,10 +87,10 @@ class SearchScreen(VonageScreen):
     BINDINGS = [
         Binding("ctrl+s", "search", "Search", id="search.search", tooltip="Run the search in the form (enter in a field does too)"),
         Binding("b", "buy", "Buy", id="search.buy", tooltip="Buy the highlighted number (asks first, shows the price)"),
-        Binding("n,right_square_bracket", "next_page", "Next page", id="search.next_page", tooltip="Next page of results"),
-        Binding("p,left_square_bracket", "prev_page", "Prev page", show=False, id="search.prev_page", tooltip="Previous page of results"),
-        Binding("r", "refresh", "Refresh", show=False, id="search.refresh", tooltip="Run the last search again"),
-        Binding("slash", "focus_form", "Edit search", show=False, id="search.focus_form", tooltip="Go to the search form"),
+        Binding("slash", "focus_form", "Edit search", id="search.focus_form", tooltip="Go to the search form"),
+        Binding("right_square_bracket", "next_page", "Next page", id="search.next_page", tooltip="Next page of results"),
+        Binding("left_square_bracket", "prev_page", "Prev page", id="search.prev_page", tooltip="Previous page of results"),
+        Binding("r", "refresh", "Refresh", id="search.refresh", tooltip="Run the last search again"),
     ]  # fmt: skip
 
     def __init__(self) -> None:

@@ -48,8 +48,6 @@ class SecretsTable(FastTable):
         Binding("space", "toggle_mark", "Mark", show=False, id="secrets.table_mark"),
         Binding("enter", "select", "Open", show=False, id="secrets.table_open"),
         Binding("y", "copy", "Copy id", id="secrets.copy_id", tooltip="Copy the highlighted secret id"),
-        # the table's own g (first row) would shadow the screen's g (generate): give it back
-        Binding("g", "screen.generate", "Generate", id="secrets.generate", tooltip="Create a strong random secret"),
     ]
 
 
@@ -83,14 +81,13 @@ class SecretChanged(Message, bubble=False):
 
 
 class SecretsScreen(ReloadingScreen):
-    """The account's secrets: n create, g generate, d revoke, R rotate."""
+    """The account's secrets: n new (or generated), d revoke, R rotate."""
 
     SCREEN_TITLE = "Secrets"
-    WRITE_ACTIONS = frozenset({"create", "generate", "revoke", "rotate"})
+    WRITE_ACTIONS = frozenset({"create", "revoke", "rotate"})
     BINDINGS = [
-        Binding("n", "create", "New secret", id="secrets.create", tooltip="Create a secret you type (hidden)"),
-        Binding("g", "generate", "Generate", id="secrets.generate",
-                tooltip="Create a strong random secret"),
+        Binding("n", "create", "New secret", id="secrets.create",
+                tooltip="Create a secret: type it (hidden) or generate a strong one (ctrl+g)"),
         Binding("d", "revoke", "Revoke", id="secrets.revoke", tooltip="Revoke the highlighted secret"),
         Binding("R", "rotate", "Rotate", id="secrets.rotate",
                 tooltip="Replace the secret this profile uses: create, store, check, revoke the old"),
@@ -113,7 +110,7 @@ class SecretsScreen(ReloadingScreen):
         yield Literal("", id="secrets-tip", classes="dim")
         yield Literal("", id="secrets-status")
         yield Literal(
-            "n new · g generate · d revoke · R rotate (safe replacement of the secret in use) · y copy id",
+            "n new (ctrl+g generates one) · d revoke · R rotate (safe replacement of the secret in use) · y copy id",
             id="secrets-help",
             classes="dim",
         )
@@ -200,9 +197,6 @@ class SecretsScreen(ReloadingScreen):
 
     def action_create(self) -> None:
         self._open_create(generated=False)
-
-    def action_generate(self) -> None:
-        self._open_create(generated=True)
 
     def _open_create(self, *, generated: bool) -> None:
         if not self.writes_allowed():

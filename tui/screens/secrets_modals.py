@@ -46,6 +46,8 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
         Binding("escape", "cancel", "Cancel", id="secrets.new_cancel", tooltip="Close without creating"),
         Binding("ctrl+g", "generate", "Generate", id="secrets.new_generate",
                 tooltip="Fill in a strong random secret"),
+        Binding("ctrl+r", "reveal", "Show/hide", id="secrets.new_reveal",
+                tooltip="Show what you typed, or hide it again (hidden by default)"),
     ]  # fmt: skip
 
     def __init__(self, account: str, *, generated: bool = False) -> None:
@@ -57,7 +59,8 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
         with Vertical(id="new-secret-box", classes="dialog"):
             yield Static(f"New secret for account {self._account}", classes="dialog-title")
             yield Static(
-                "Type it (hidden) or press ctrl+g for a strong random one; it is shown once, after creation.",
+                "Type it (hidden; ctrl+r shows it) or press ctrl+g for a strong random one; "
+                "it is shown once, after creation.",
                 classes="dim",
             )
             yield Input(password=True, placeholder="new secret", id="new-secret-input")
@@ -90,6 +93,10 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
         field.value = generate_secret()
         field.focus()
 
+    def action_reveal(self) -> None:
+        field = self.query_one("#new-secret-input", Input)
+        field.password = not field.password
+
     @on(Button.Pressed, "#new-secret-generate")
     def _generate_pressed(self) -> None:
         self.action_generate()
@@ -119,7 +126,7 @@ class SecretShownDialog(ModalScreen[None]):
     """The new secret, shown this once; ``c`` copies it (the only way it reaches the clipboard)."""
 
     BINDINGS = [
-        Binding("c", "copy", "Copy secret", id="secrets.copy_new", tooltip="Copy the new secret to the clipboard"),
+        Binding("y", "copy", "Copy secret", id="secrets.copy_new", tooltip="Copy the new secret to the clipboard"),
         Binding("v", "reveal", "Show secret", id="secrets.reveal_new", tooltip="Show the new secret on screen"),
         Binding("escape", "close", "Done", id="secrets.close_new", tooltip="Close; the secret is not shown again"),
     ]  # fmt: skip
@@ -144,9 +151,9 @@ class SecretShownDialog(ModalScreen[None]):
                 id="new-secret-note",
             )
             yield Static(self._display(), id="new-secret-value", markup=False)
-            yield Static("c copy · v show · esc/enter done", classes="dim")
+            yield Static("y copy · v show · esc/enter done", classes="dim")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Copy (c)", id="new-secret-copy")
+                yield Button("Copy · y", id="new-secret-copy")
                 yield Button("Done", id="new-secret-done", variant="primary")
 
     def _display(self) -> str:

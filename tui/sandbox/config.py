@@ -78,7 +78,7 @@ def _owned(value: Any) -> str | None:
 def _rate(value: Any) -> str | None:
     if value is None or (_is_number(value) and value > 0):
         return None
-    return f"must be a number of requests per second > 0, or None for no limit (got {value!r})"
+    return f"must be a number of requests per second > 0 (got {value!r})"
 
 
 def _positive_int(value: Any) -> str | None:

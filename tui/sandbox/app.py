@@ -40,5 +40,6 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         ],
         exception_handlers={ApiError: render_api_error, 404: not_found, 405: method_not_allowed},
     )
+    app.router.redirect_slashes = False  # Vonage answers 404 for a stray trailing slash, not a redirect
     app.state.sandbox = state
     return app

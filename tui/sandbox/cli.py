@@ -118,8 +118,6 @@ def armed_from(specs: list[str]) -> list[tuple[str, str, int]]:
 
 def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     """Serve until Ctrl+C (exit 0); a value the sandbox cannot use is one line on stderr and exit 2."""
-    from .server import listen
-
     stderr = err or sys.stderr
     try:
         port = _number(args.port, "--port", int)
@@ -127,6 +125,8 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
             raise UsageError(f"--port must be between 0 and 65535 (got {port})")
         config = config_from(args)
         armed = armed_from(args.arm)
+        from .server import listen  # the server's imports only once the values are known to be good
+
         listener = listen(args.host, port, args.certfile, args.keyfile, config)
     except (UsageError, ValueError, OSError) as exc:
         print(f"{PROG}: {exc}", file=stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,53 +17,12 @@ from decimal import Decimal
 from . import inventory
 from .config import SandboxConfig
 from .fault_plan import ArmedFaults
+from .owned import OwnedNumbers
 from .ratelimit import TokenBuckets
 
 MAX_SECRETS = 2
-_VIEW_CACHE_SIZE = 32
 
-
-class OwnedNumbers(dict[str, dict]):
-    """msisdn -> owned-number record, with a ``version`` bumped on every change so cached views can expire.
-
-    Routes call ``touch()`` after changing a record in place (a number's configuration), since that can
-    change which filtered views the number belongs to.
-    """
-
-    def __init__(self, records: Iterable[dict] = ()) -> None:
-        super().__init__((r["msisdn"], r) for r in records)
-        self.version = 0
-
-    def touch(self) -> None:
-        self.version += 1
-
-    def __setitem__(self, key: str, value: dict) -> None:
-        super().__setitem__(key, value)
-        self.version += 1
-
-    def __delitem__(self, key: str) -> None:
-        super().__delitem__(key)
-        self.version += 1
-
-    def pop(self, *args):  # type: ignore[override]
-        self.version += 1
-        return super().pop(*args)
-
-    def popitem(self) -> tuple[str, dict]:
-        self.version += 1
-        return super().popitem()
-
-    def setdefault(self, key: str, default: dict) -> dict:  # type: ignore[override]
-        self.version += 1
-        return super().setdefault(key, default)
-
-    def update(self, *args, **kwargs) -> None:  # type: ignore[override]
-        super().update(*args, **kwargs)
-        self.version += 1
-
-    def clear(self) -> None:
-        super().clear()
-        self.version += 1
+__all__ = ["Account", "OwnedNumbers", "Pool", "SandboxState", "Secret"]
 
 
 @dataclass
@@ -105,36 +64,17 @@ class Account:
     name: str = ""
     """What the Subaccounts API calls the account (the app shows it as the account's label)."""
     created_at: str = ""
-    _views: dict[Hashable, list[str]] = field(default_factory=dict, repr=False)
-    _views_version: int = field(default=-1, repr=False)
 
     def authenticates(self, secret: str) -> bool:
         """Any current secret (at most two) opens the account."""
         return any(s.value == secret for s in self.secrets)
 
     def owned_view(self, key: Hashable, keep: Callable[[dict], bool] | None) -> list[str]:
-        """Sorted msisdns of the owned numbers ``keep`` accepts, cached until the numbers change.
+        """Sorted msisdns of the owned numbers ``keep`` accepts (all when None), kept up to date as they change.
 
         The unfiltered view is the sorted list itself, so paging without filters costs O(page size).
         """
-        if self._views_version != self.owned.version:
-            self._views.clear()
-            self._views_version = self.owned.version
-        view = self._views.get(key)
-        if view is not None:
-            return view
-        ordered = self._views.get(None)
-        if ordered is None:
-            ordered = self._views[None] = sorted(self.owned)
-        if keep is None:
-            return ordered
-        owned = self.owned
-        view = [m for m in ordered if keep(owned[m])]
-        if len(self._views) >= _VIEW_CACHE_SIZE:
-            self._views.clear()
-            self._views[None] = ordered
-        self._views[key] = view
-        return view
+        return self.owned.view(key, keep)
 
     def charge(self, amount: str | float) -> None:
         """Subtract EUR with decimal arithmetic so 24.50 - 1.25 is exactly 23.25."""

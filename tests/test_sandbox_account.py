@@ -107,7 +107,8 @@ def test_settings_report_the_enforced_rate_limit_as_max_calls_per_second(
 def test_pacing_at_the_reported_rate_is_never_throttled(api: httpx.Client, sandbox: RunningSandbox) -> None:
     """The bucket holds one second's worth: a burst of ``max-calls-per-second`` requests all pass."""
     sandbox.state.config.rate_limit = 12.5
-    with connect(sandbox, (SUBACCOUNT_API_KEY, SUBACCOUNT_API_SECRET)) as sub:  # its own bucket: the master's stays full
+    # Read with the subaccount: it has its own bucket, so the master's stays full for the burst.
+    with connect(sandbox, (SUBACCOUNT_API_KEY, SUBACCOUNT_API_SECRET)) as sub:
         reported = sub.post("/account/settings").json()["max-calls-per-second"]
     assert [api.get("/account/get-balance").status_code for _ in range(reported)] == [200] * reported
 

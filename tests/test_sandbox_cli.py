@@ -87,7 +87,8 @@ def test_a_bad_value_is_one_line_on_stderr_and_exit_2(args: list[str], message: 
 def test_a_port_in_use_is_one_line_and_exit_2(busy_port: int) -> None:
     result = sandbox_cli("--port", str(busy_port))
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"vonage-tui sandbox: cannot listen on 127.0.0.1:{busy_port}: Address already in use"]
+    expected = f"vonage-tui sandbox: cannot listen on 127.0.0.1:{busy_port}: Address already in use"
+    assert result.stderr.splitlines() == [expected]
 
 
 def test_a_certificate_that_is_not_one_is_one_line_and_exit_2(junk_pem: str) -> None:

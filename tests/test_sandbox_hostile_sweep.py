@@ -98,15 +98,19 @@ nasty = st.one_of(
     st.text(st.characters(categories=["Cc", "Cs", "Zl", "Zp", "Cf"]), min_size=1, max_size=5),
 )
 text = st.one_of(plausible, nasty)
-wire_value = st.one_of(text.map(encoded), st.sampled_from(RAW_FRAGMENTS), st.tuples(text, st.sampled_from(RAW_FRAGMENTS)).map(
-    lambda pair: encoded(pair[0]) + pair[1]
-))  # fmt: skip
+wire_value = st.one_of(
+    text.map(encoded),
+    st.sampled_from(RAW_FRAGMENTS),
+    st.tuples(text, st.sampled_from(RAW_FRAGMENTS)).map(lambda pair: encoded(pair[0]) + pair[1]),
+)
 segment = wire_value.filter(lambda s: s not in ("", ".", ".."))
 
 json_leaf = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30), st.floats(allow_nan=False), text
 )
-json_value = st.recursive(json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4))
+json_value = st.recursive(
+    json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4)
+)
 bad_json = st.one_of(
     st.sampled_from([b'{"secret": NaN}', b'{"numbers": [Infinity]}', b'{"pool_id": 1e999}', b"{", b"\xff\xfe{}"]),
     st.integers(min_value=1, max_value=3000).map(lambda n: b'{"numbers": ' + b"[" * n + b"]" * n + b"}"),
@@ -233,7 +237,9 @@ def test_hostile_paths_and_ids_never_answer_5xx_and_keep_the_api_shape(
     check(api, caplog, request)
 
 
-def test_after_the_sweeps_the_sandbox_still_answers_and_never_failed(api: httpx.Client, hostile: RunningSandbox) -> None:
+def test_after_the_sweeps_the_sandbox_still_answers_and_never_failed(
+    api: httpx.Client, hostile: RunningSandbox
+) -> None:
     """In any order: the knob only ever injects 502/503/504, so a 500 could only be the sandbox failing."""
     current = hostile.state.accounts[DEMO_API_KEY].secrets[0].value  # the sweep may have rotated the secret
     response = api.get("/account/get-balance", auth=(DEMO_API_KEY, current))

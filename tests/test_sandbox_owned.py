@@ -44,7 +44,10 @@ operation = st.tuples(
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None)
-@given(start=st.lists(st.tuples(st.sampled_from(MSISDNS), st.booleans()), max_size=20), ops=st.lists(operation, max_size=40))
+@given(
+    start=st.lists(st.tuples(st.sampled_from(MSISDNS), st.booleans()), max_size=20),
+    ops=st.lists(operation, max_size=40),
+)
 def test_views_always_equal_a_fresh_rebuild(start: list[tuple[str, bool]], ops: list[tuple]) -> None:
     owned = OwnedNumbers(record(m, linked) for m, linked in start)
     handed_out = []

@@ -117,7 +117,8 @@ def test_a_number_bought_for_a_subaccount_is_the_subaccounts(
 ) -> None:
     offer = an_offer(sandbox)
     before = owned(master)
-    bought = master.post("/number/buy", data={"country": "GB", "msisdn": offer["msisdn"], "target_api_key": SUBACCOUNT2_API_KEY})
+    for_sub2 = {"country": "GB", "msisdn": offer["msisdn"], "target_api_key": SUBACCOUNT2_API_KEY}
+    bought = master.post("/number/buy", data=for_sub2)
     assert bought.json() == {"error-code": "200", "error-code-label": "success"}
     assert owned(sub2) == [offer["msisdn"]]
     assert owned(master) == before
@@ -141,7 +142,8 @@ def test_the_master_cancels_a_subaccounts_number_and_it_goes_back_on_sale(
     assert master.post("/number/cancel", data=target).status_code == 200
     assert owned(sub2) == []
     assert offer["msisdn"] in sandbox.state.available
-    assert sandbox.state.cancellations[-1] == {"api_key": SUBACCOUNT2_API_KEY, "country": "GB", "msisdn": offer["msisdn"]}
+    cancelled = {"api_key": SUBACCOUNT2_API_KEY, "country": "GB", "msisdn": offer["msisdn"]}
+    assert sandbox.state.cancellations[-1] == cancelled
 
 
 def test_a_subaccount_cancels_its_own_number_with_its_own_credentials(
@@ -167,7 +169,8 @@ def test_a_key_that_is_not_the_callers_subaccount_is_refused_403(
 ) -> None:
     offer = an_offer(sandbox)
     with connect(sandbox, auth) as api:
-        response = api.post(f"/number/{action}", data={"country": "GB", "msisdn": offer["msisdn"], "target_api_key": target})
+        data = {"country": "GB", "msisdn": offer["msisdn"], "target_api_key": target}
+        response = api.post(f"/number/{action}", data=data)
     assert response.status_code == 403
     assert response.json() == {
         "error-code": "403",

@@ -124,10 +124,10 @@ async def send_garbage(send: Send) -> None:
 
 
 async def send_drip(send: Send, answer: Captured, interval: float, gone: asyncio.Task) -> None:
-    """The true answer, its head at once (with the full ``Content-Length``), then one byte per ``interval``."""
+    """The true answer: head (full ``Content-Length``) and first byte at once, then a byte per ``interval``."""
     await send(_start(answer.status, answer.headers))
     for i in range(len(answer.body)):
-        if await _client_left_during(interval, gone):
+        if i and await _client_left_during(interval, gone):
             return
         await send(_body(answer.body[i : i + 1], more=True))
     await send(_body(b""))

@@ -18,8 +18,8 @@ After processing (the change is made and kept; only the answer is lost, spoilt o
 * ``corrupt-after-commit`` -- the true status, ``Content-Encoding: gzip`` and a gzip stream whose first
   deflate block has a reserved type, so every decoder fails (httpx: ``DecodingError``).
 * ``garbage-after-commit`` -- 200, ``Content-Type: application/json``, and an HTML page for a body.
-* ``drip``          -- the true answer with its full ``Content-Length``, one body byte every
-  ``config.drip_interval`` seconds (0.1 by default).
+* ``drip``          -- the true answer with its full ``Content-Length``; the head and the first body byte at
+  once, then one byte every ``config.drip_interval`` seconds (0.1 by default).
 * ``huge``          -- 200 with ``config.huge_bytes`` (300 MiB by default) of valid JSON padding, or an
   endless chunked body when that is ``None``; streamed from one 64 KiB block at the client's pace.
 * ``slow-headers``  -- nothing at all for ``config.slow_headers_delay`` seconds (5 by default), then the

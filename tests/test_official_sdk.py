@@ -58,7 +58,11 @@ from tui.sandbox.inventory import (  # noqa: E402
     DEMO_SECRET_ID,
     DEMO_TOP_UP_AMOUNT,
     DEMO_TRX,
+    SUBACCOUNT2_API_KEY,
+    SUBACCOUNT2_API_SECRET,
+    SUBACCOUNT2_NAME,
     SUBACCOUNT_API_KEY,
+    SUBACCOUNT_NAME,
 )
 from tui.sandbox.server import RunningSandbox, start_sandbox  # noqa: E402
 from tui.sandbox.validation import FEATURE_FILTERS  # noqa: E402
@@ -268,6 +272,33 @@ def test_buy_number_for_a_subaccount(client: Vonage, https_sandbox: RunningSandb
     assert msisdn in sub.owned and msisdn not in https_sandbox.state.accounts[DEMO_API_KEY].owned
     assert sub.balance == pytest.approx(before_sub - price)
     assert https_sandbox.state.accounts[DEMO_API_KEY].balance == before_master
+
+
+def test_subaccounts_listed_and_fetched_by_the_sdk(client: Vonage, make_client: MakeClient) -> None:
+    listed = client.subaccounts.list_subaccounts()
+    assert listed.primary_account.api_key == DEMO_API_KEY
+    assert [(s.api_key, s.name) for s in listed.subaccounts] == [
+        (SUBACCOUNT_API_KEY, SUBACCOUNT_NAME),
+        (SUBACCOUNT2_API_KEY, SUBACCOUNT2_NAME),
+    ]
+    assert all(s.primary_account_api_key == DEMO_API_KEY for s in listed.subaccounts)
+    assert client.subaccounts.get_subaccount(SUBACCOUNT2_API_KEY).name == SUBACCOUNT2_NAME
+    with pytest.raises(NotFoundError):
+        client.subaccounts.get_subaccount("nobody99")
+    with pytest.raises(ForbiddenError):
+        make_client(SUBACCOUNT2_API_KEY, SUBACCOUNT2_API_SECRET).subaccounts.list_subaccounts()
+
+
+def test_a_number_bought_for_a_subaccount_is_listed_by_the_subaccounts_sdk_client(
+    client: Vonage, make_client: MakeClient
+) -> None:
+    msisdn, _ = _first_offer(client)
+    client.numbers.buy_number(NumberParams(country="GB", msisdn=msisdn, target_api_key=SUBACCOUNT2_API_KEY))
+    sub = make_client(SUBACCOUNT2_API_KEY, SUBACCOUNT2_API_SECRET)
+    numbers, count, _ = sub.numbers.list_owned_numbers(ListOwnedNumbersFilter())
+    assert count == 1 and [n.msisdn for n in numbers] == [msisdn]
+    mine, _, _ = client.numbers.list_owned_numbers(ListOwnedNumbersFilter(size=100))
+    assert msisdn not in [n.msisdn for n in mine]
 
 
 def test_update_number_replaces_its_configuration(client: Vonage, https_sandbox: RunningSandbox) -> None:

@@ -93,6 +93,26 @@ def test_settings_echo_the_account_settings_shape(api: httpx.Client) -> None:
     }
 
 
+@pytest.mark.parametrize(("rate_limit", "reported"), [(None, 30), (7.9, 7), (30, 30), (100, 100), (0.25, 1)])
+def test_settings_report_the_enforced_rate_limit_as_max_calls_per_second(
+    api: httpx.Client, sandbox: RunningSandbox, rate_limit: float | None, reported: int
+) -> None:
+    """Whole requests per second, at least 1, so a client pacing at what the account reports is never throttled."""
+    sandbox.state.config.rate_limit = rate_limit
+    body = api.post("/account/settings").json()
+    assert body["max-calls-per-second"] == reported
+    assert body["max-outbound-request"] == 30 and body["max-inbound-request"] == 30
+
+
+def test_pacing_at_the_reported_rate_is_never_throttled(api: httpx.Client, sandbox: RunningSandbox) -> None:
+    """The bucket holds one second's worth: a burst of ``max-calls-per-second`` requests all pass."""
+    sandbox.state.config.rate_limit = 12.5
+    # Read with the subaccount: it has its own bucket, so the master's stays full for the burst.
+    with connect(sandbox, (SUBACCOUNT_API_KEY, SUBACCOUNT_API_SECRET)) as sub:
+        reported = sub.post("/account/settings").json()["max-calls-per-second"]
+    assert [api.get("/account/get-balance").status_code for _ in range(reported)] == [200] * reported
+
+
 def test_settings_change_only_what_is_sent_and_empty_unsets(api: httpx.Client) -> None:
     api.post(
         "/account/settings", data={"moCallBackUrl": "https://example.org/mo", "drCallBackUrl": "https://example.org/dr"}

@@ -143,6 +143,20 @@ def test_fault_drop_makes_httpx_raise(
     assert not [r for r in caplog.records if "Exception in ASGI application" in r.getMessage()]
 
 
+def test_a_dropped_post_always_surfaces_as_an_incomplete_answer(api: httpx.Client, sandbox: RunningSandbox) -> None:
+    """The drop comes only once the whole request is read, so the server's close is a clean FIN.
+
+    It used to come before the body was read: closing a socket with unread bytes sends a RST, and about one
+    dropped POST in ten surfaced as ``httpx.ReadError`` (connection reset) instead of ``RemoteProtocolError``.
+    """
+    sandbox.state.config.fault_drop = 1.0
+    offer = next(iter(sandbox.state.available.values()))
+    for _ in range(100):
+        with pytest.raises(httpx.RemoteProtocolError):
+            api.post("/number/buy", data={"country": offer["country"], "msisdn": offer["msisdn"]})
+    assert sandbox.state.dropped == 100 and sandbox.state.purchases == []
+
+
 def test_fault_drop_share(api: httpx.Client, sandbox: RunningSandbox) -> None:
     sandbox.state.config.fault_drop = 0.3
     dropped = 0

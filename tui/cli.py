@@ -125,18 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     pools.add_argument("pool_id", nargs="?", metavar="POOL_ID", help="with -o: print this pool's numbers")
     _output(pools, ("json", "csv"), "the pools (or one pool's numbers)")
 
-    sb = sub.add_parser("sandbox", help="serve the fake Vonage API on loopback")
-    sb.add_argument("--host", default="127.0.0.1")
-    sb.add_argument("--port", type=int, default=8765)
-    sb.add_argument("--certfile", help="TLS certificate (PEM) to serve HTTPS")
-    sb.add_argument("--keyfile", help="TLS private key (PEM)")
-    sb.add_argument("--seed", type=int, default=42)
-    sb.add_argument("--owned", type=int, help="seed this many owned numbers (up to 100000)")
-    sb.add_argument("--latency", type=float, default=0.0, help="seconds added to each request")
-    sb.add_argument("--rate-limit", type=float, help="requests per second per account (429 beyond)")
-    sb.add_argument("--fault-5xx", type=float, default=0.0, help="share of 5xx answers (0..1)")
-    sb.add_argument("--fault-429", type=float, default=0.0, help="share of 429 answers (0..1)")
-    sb.add_argument("--fault-drop", type=float, default=0.0, help="share of dropped connections (0..1)")
+    from tui.sandbox.cli import add_arguments as add_sandbox_arguments  # light: no server imports
+
+    add_sandbox_arguments(sub.add_parser("sandbox", help="serve the fake Vonage API on loopback"))
     return parser
 
 
@@ -233,18 +224,9 @@ def _launch_options(args: argparse.Namespace) -> LaunchOptions:
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
-    from tui.sandbox.config import SandboxConfig
-    from tui.sandbox.server import serve
+    from tui.sandbox.cli import run
 
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("vonage-tui sandbox: serves on loopback only (127.0.0.1, ::1 or localhost).", file=sys.stderr)
-        return 2
-    config = SandboxConfig(
-        seed=args.seed, owned_count=args.owned, latency=args.latency, rate_limit=args.rate_limit,
-        fault_5xx=args.fault_5xx, fault_429=args.fault_429, fault_drop=args.fault_drop,
-    )
-    serve(host=args.host, port=args.port, certfile=args.certfile, keyfile=args.keyfile, config=config)
-    return 0
+    return run(args)
 
 
 def main(argv: list[str] | None = None) -> int:

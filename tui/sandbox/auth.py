@@ -1,8 +1,9 @@
 """Who is calling: Basic auth or the older ``api_key``/``api_secret`` parameters, then the per-account gates.
 
-Every route is wrapped by ``endpoint``, which authenticates, applies the per-account rate limit and (for
-pools) the beta switch before the handler runs. A wrong or missing credential answers 401 in the dialect of
-the endpoint's family; the secret is never logged or echoed.
+Every route is wrapped by ``endpoint``, which refuses an unreadable path or query (``guard.check_target``),
+authenticates, applies the per-account rate limit and (for pools) the beta switch before the handler runs.
+A wrong or missing credential answers 401 in the dialect of the endpoint's family; the secret is never
+logged or echoed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import base64
 import binascii
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,16 +21,15 @@ from .errors import (
     POOLS_ERRORS_URL,
     WRONG_CREDENTIALS,
     ApiError,
+    Family,
     problem,
     rate_limited,
     unauthorized_problem,
     unauthorized_rest,
 )
+from .guard import check_target
 from .params import rest_params
 from .state import Account, SandboxState
-
-Family = Literal["rest", "problem"]
-"""``rest``: numbers and account endpoints (error-code bodies); ``problem``: secrets and pools (RFC 7807)."""
 
 Handler = Callable[[Request, Account, SandboxState], Awaitable[Response]]
 
@@ -87,6 +86,7 @@ def endpoint(family: Family, *, pools: bool = False) -> Callable[[Handler], Call
         @functools.wraps(handler)
         async def route(request: Request) -> Response:
             state: SandboxState = request.app.state.sandbox
+            check_target(request.scope, family)
             account = await authenticate(request, state, family)
             rate = state.config.rate_limit
             if rate:

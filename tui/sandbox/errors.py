@@ -7,7 +7,7 @@ The older REST endpoints (numbers, balance, top-up, settings) answer ``{"error-c
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,6 +15,17 @@ from starlette.responses import JSONResponse, Response
 ERRORS_URL = "https://developer.nexmo.com/api-errors"
 SECRETS_ERRORS_URL = "https://developer.nexmo.com/api-errors/account/secret-management"
 POOLS_ERRORS_URL = "https://developer.vonage.com/api-errors/numberpools"
+
+Family = Literal["rest", "problem"]
+"""``rest``: numbers and account endpoints (error-code bodies); ``problem``: secrets, pools, subaccounts (RFC 7807)."""
+
+REST_PREFIXES = ("/account/", "/number/")
+"""Paths of the rest.nexmo.com endpoints; every other path (api.nexmo.com, unknown) speaks RFC 7807."""
+
+
+def family_of(path: str) -> Family:
+    """The error dialect of a path, for errors raised before a route (and its family) is known."""
+    return "rest" if path.startswith(REST_PREFIXES) else "problem"
 
 
 class ApiError(Exception):
@@ -76,6 +87,32 @@ def bad_request(name: str, reason: str) -> ApiError:
         type_=f"{ERRORS_URL}#validation",
         invalid_parameters=[{"name": name, "reason": reason}],
     )
+
+
+def invalid_input(family: Family, name: str, reason: str) -> ApiError:
+    """A 400 for input that cannot be read at all (bad UTF-8, control characters), in the family's dialect."""
+    if family == "rest":
+        return rest_error(400, f"{name}: {reason}")
+    return bad_request(name, reason)
+
+
+def too_large(family: Family, limit: int) -> ApiError:
+    """413 for a request body over the cap; ``Connection: close`` since the rest of the body is not read."""
+    detail = f"The request body is larger than the {limit} bytes this API accepts"
+    if family == "rest":
+        error = rest_error(413, detail)
+    else:
+        error = problem(413, "Payload Too Large", detail, type_=f"{ERRORS_URL}#payload-too-large")
+    error.headers["Connection"] = "close"
+    return error
+
+
+def internal_error(family: Family) -> ApiError:
+    """The last resort when a handler fails: a plain 500 in the dialect, with nothing from the failure in it."""
+    detail = "The sandbox failed to handle this request; it is still running."
+    if family == "rest":
+        return rest_error(500, detail)
+    return problem(500, "Internal Server Error", detail, type_=f"{ERRORS_URL}#internal-error")
 
 
 def rate_limited(retry_after: float) -> ApiError:

@@ -14,21 +14,72 @@ from dataclasses import dataclass, field
 DEMO_API_KEY = "abcd1234"
 DEMO_API_SECRET = "Sandbox-Secret-42"
 DEMO_SECRET_ID = "ad6dc56f-07b5-46e1-a527-85530e625800"
+DEMO_ACCOUNT_NAME = "Demo primary account"
+
 SUBACCOUNT_API_KEY = "sub12345"
 SUBACCOUNT_API_SECRET = "Sub-Secret-77"
 SUBACCOUNT_SECRET_ID = "0c7b7b9e-51a4-4c8e-9c1d-3f1f7d0b2a11"
 SUBACCOUNT_BALANCE = 5.00
+SUBACCOUNT_NAME = "Support team"
+
+SUBACCOUNT2_API_KEY = "sub67890"
+SUBACCOUNT2_API_SECRET = "Sub-Secret-88"
+SUBACCOUNT2_SECRET_ID = "5f0e8f2a-9b7c-4d3e-8a1f-2b6c7d8e9f01"
+SUBACCOUNT2_BALANCE = 12.00
+SUBACCOUNT2_NAME = "Marketing EU"
 
 DEMO_TRX = "00X123456Y7890123Z"
 """A transaction reference the demo account may top up with (auto-reload is on)."""
 DEMO_TOP_UP_AMOUNT = 10.00
 SUBACCOUNT_TRX = "00X999999Y0000001Z"
 
+SUBACCOUNT2_TRX = "00X999999Y0000002Z"
+
 DEMO_POOL_ID = "demo-pool"
 
 APP_SUPPORT = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
 APP_MARKETING = "1ded6eee-e2ec-4d61-8c71-e2b2ece17d1b"
 DEMO_APPLICATIONS: dict[str, str] = {APP_SUPPORT: "Support line", APP_MARKETING: "Marketing SMS"}
+
+
+@dataclass(frozen=True)
+class DemoSubaccount:
+    """A subaccount of the demo master account: credentials, the name the Subaccounts API shows, balance."""
+
+    api_key: str
+    secret: str = field(repr=False)
+    secret_id: str
+    name: str
+    balance: float
+    created_at: str
+    trx: str
+    """A top-up reference of its own (auto-reload is off, so top-up answers "not auto-reload enabled")."""
+
+
+DEMO_SUBACCOUNTS: tuple[DemoSubaccount, ...] = (
+    DemoSubaccount(
+        SUBACCOUNT_API_KEY,
+        SUBACCOUNT_API_SECRET,
+        SUBACCOUNT_SECRET_ID,
+        SUBACCOUNT_NAME,
+        SUBACCOUNT_BALANCE,
+        "2021-06-01T08:00:00Z",
+        SUBACCOUNT_TRX,
+    ),
+    DemoSubaccount(
+        SUBACCOUNT2_API_KEY,
+        SUBACCOUNT2_API_SECRET,
+        SUBACCOUNT2_SECRET_ID,
+        SUBACCOUNT2_NAME,
+        SUBACCOUNT2_BALANCE,
+        "2023-02-14T09:30:00Z",
+        SUBACCOUNT2_TRX,
+    ),
+)
+"""Deterministic subaccounts of ``DEMO_API_KEY``; the first owns one demo number, the second starts with none."""
+
+DEMO_CREATED_AT = "2018-12-03T10:07:23Z"
+"""When the demo master account (and its first secret) was created."""
 
 
 @dataclass(frozen=True)

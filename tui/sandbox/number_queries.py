@@ -71,20 +71,22 @@ class OwnedFilter:
         )
 
     def predicate(self) -> Callable[[dict], bool] | None:
-        """None when nothing filters (the cheap, unfiltered path)."""
-        tests: list[Callable[[dict], bool]] = []
-        if self.country:
-            tests.append(lambda r, c=self.country: r.get("country") == c)
-        if self.application_id:
-            tests.append(lambda r, a=self.application_id: r.get("app_id") == a)
-        if self.has_application is not None:
-            tests.append(lambda r, h=self.has_application: bool(r.get("app_id")) == h)
-        if self.pattern:
-            match = pattern_matcher(*self.pattern)
-            tests.append(lambda r: match(r["msisdn"]))
-        if not tests:
+        """None when nothing filters (the cheap, unfiltered path); else one plain function, no per-test calls."""
+        if self == OwnedFilter():
             return None
-        return lambda record: all(test(record) for test in tests)
+        country, app_id, has_app = self.country, self.application_id, self.has_application
+        match = pattern_matcher(*self.pattern) if self.pattern else None
+
+        def keep(record: dict) -> bool:
+            if country is not None and record.get("country") != country:
+                return False
+            if app_id is not None and record.get("app_id") != app_id:
+                return False
+            if has_app is not None and bool(record.get("app_id")) != has_app:
+                return False
+            return match is None or match(record["msisdn"])
+
+        return keep
 
 
 @dataclass(frozen=True)

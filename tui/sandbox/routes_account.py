@@ -13,7 +13,15 @@ from .state import Account, SandboxState
 from .validation import is_http_url
 
 MAX_PER_SECOND = 30
-"""``max-outbound-request``, ``max-inbound-request`` and ``max-calls-per-second`` of every sandbox account."""
+"""``max-outbound-request``, ``max-inbound-request``, and ``max-calls-per-second`` when no rate limit is set."""
+
+
+def calls_per_second(rate_limit: float | None) -> int:
+    """What the account reports as ``max-calls-per-second``: the enforced limit (whole, at least 1) or 30.
+
+    A client that paces at what the account reports then never meets the sandbox's 429s.
+    """
+    return MAX_PER_SECOND if rate_limit is None else max(1, int(rate_limit))
 
 
 @endpoint("rest")
@@ -35,13 +43,13 @@ async def top_up(request: Request, account: Account, state: SandboxState) -> Res
     return JSONResponse({"response": "success"})
 
 
-def settings_body(account: Account) -> dict:
+def settings_body(account: Account, rate_limit: float | None = None) -> dict:
     return {
         "mo-callback-url": account.mo_callback_url,
         "dr-callback-url": account.dr_callback_url,
         "max-outbound-request": MAX_PER_SECOND,
         "max-inbound-request": MAX_PER_SECOND,
-        "max-calls-per-second": MAX_PER_SECOND,
+        "max-calls-per-second": calls_per_second(rate_limit),
     }
 
 
@@ -58,7 +66,7 @@ async def change_settings(request: Request, account: Account, state: SandboxStat
             changes[attribute] = url
     for attribute, url in changes.items():
         setattr(account, attribute, url)
-    return JSONResponse(settings_body(account))
+    return JSONResponse(settings_body(account, state.config.rate_limit))
 
 
 routes = [

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -112,17 +114,46 @@ def _abort_idle(connections: set) -> None:
                 transport.abort()
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""The only hosts the sandbox listens on: its demo credentials are public, it must not be reachable."""
+
+
+class CannotListen(OSError):
+    """The address cannot be listened on (in use, not permitted); the message says which, in one line."""
+
+
 def _bind(host: str, port: int) -> socket.socket:
+    if host not in LOOPBACK_HOSTS:
+        raise ValueError(f"the sandbox serves on loopback only ({', '.join(LOOPBACK_HOSTS)}), not {host!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be a whole number between 0 and 65535 (got {port!r})")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP proto: asyncio then sets TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        raise CannotListen(f"cannot listen on {_url(host, port, False)[7:]}: {exc.strerror or exc}") from None
     sock.listen(128)  # connections queue from now on, even before uvicorn's loop serves them
     return sock
+
+
+def check_tls_files(certfile: str | None, keyfile: str | None) -> None:
+    """Refuse TLS files uvicorn could not load, with one clear sentence instead of its traceback later."""
+    if keyfile and not certfile:
+        raise ValueError("a TLS key file needs a certificate file too")
+    if not certfile:
+        return
+    for label, path in (("certificate", certfile), ("key", keyfile)):
+        if path is not None and not os.path.isfile(path):
+            raise ValueError(f"{label} file not found: {path}")
+    try:
+        # A password callback that gives nothing: an encrypted key fails here instead of prompting.
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(certfile, keyfile, password=lambda: b"")
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc.strerror or type(exc).__name__
+        raise ValueError(f"cannot use {certfile} for TLS (a PEM certificate and unencrypted key): {reason}") from None
 
 
 def _url(host: str, port: int, tls: bool) -> str:
@@ -156,6 +187,7 @@ def start_sandbox(
 ) -> Iterator[RunningSandbox]:
     """Run a fresh sandbox in a daemon thread until the block ends; HTTPS when certfile/keyfile are given."""
     config = config or SandboxConfig()
+    check_tls_files(certfile, keyfile)
     app = create_app(config)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
@@ -183,17 +215,51 @@ def start_sandbox(
 
 def banner(url: str) -> str:
     """What ``serve`` prints: where to point a client, and the demo credentials (they are not real)."""
-    return "\n".join(
-        [
-            f"Vonage sandbox listening on {url}",
-            f"  REST host (rest.nexmo.com paths): {url}",
-            f"  API host  (api.nexmo.com paths):  {url}",
-            f"  demo api_key:    {inventory.DEMO_API_KEY}",
-            f"  demo api_secret: {inventory.DEMO_API_SECRET}",
-            f"  subaccount:      {inventory.SUBACCOUNT_API_KEY} / {inventory.SUBACCOUNT_API_SECRET}",
-            "Press Ctrl+C to stop.",
-        ]
-    )
+    lines = [
+        f"Vonage sandbox listening on {url}",
+        f"  REST host (rest.nexmo.com paths): {url}",
+        f"  API host  (api.nexmo.com paths):  {url}",
+        f"  demo api_key:    {inventory.DEMO_API_KEY}",
+        f"  demo api_secret: {inventory.DEMO_API_SECRET}",
+    ]
+    for sub in inventory.DEMO_SUBACCOUNTS:
+        lines.append(f"  subaccount:      {sub.api_key} / {sub.secret}  ({sub.name})")
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+@dataclass
+class Listener:
+    """A sandbox bound to its port but not serving yet: every start-up error has happened by now."""
+
+    app: object
+    sock: socket.socket
+    url: str
+    certfile: str | None
+    keyfile: str | None
+
+    def run(self, out: TextIO | None = None) -> None:
+        """Print the banner and serve in the foreground until Ctrl+C (re-raised as KeyboardInterrupt)."""
+        print(banner(self.url), file=out or sys.stdout, flush=True)
+        server = _QuickServer(_uvicorn_config(self.app, self.certfile, self.keyfile, quiet_config=False))
+        try:
+            server.run(sockets=[self.sock])
+        finally:
+            self.sock.close()
+
+
+def listen(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    config: SandboxConfig | None = None,
+) -> Listener:
+    """Check the TLS files, build the app and bind the port; ``ValueError``/``CannotListen`` say what is wrong."""
+    check_tls_files(certfile, keyfile)
+    app = create_app(config or SandboxConfig())
+    sock = _bind(host, port)
+    return Listener(app, sock, _url(host, sock.getsockname()[1], certfile is not None), certfile, keyfile)
 
 
 def serve(
@@ -205,13 +271,4 @@ def serve(
     out: TextIO | None = None,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl+C (``vonage-tui sandbox``)."""
-    app = create_app(config or SandboxConfig())
-    sock = _bind(host, port)
-    url = _url(host, sock.getsockname()[1], certfile is not None)
-    stream = out or sys.stdout
-    print(banner(url), file=stream, flush=True)
-    server = _QuickServer(_uvicorn_config(app, certfile, keyfile, quiet_config=False))
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+    listen(host, port, certfile, keyfile, config).run(out)

@@ -9,60 +9,20 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from . import inventory
 from .config import SandboxConfig
+from .fault_plan import ArmedFaults
+from .owned import OwnedNumbers
 from .ratelimit import TokenBuckets
 
 MAX_SECRETS = 2
-_VIEW_CACHE_SIZE = 32
 
-
-class OwnedNumbers(dict[str, dict]):
-    """msisdn -> owned-number record, with a ``version`` bumped on every change so cached views can expire.
-
-    Routes call ``touch()`` after changing a record in place (a number's configuration), since that can
-    change which filtered views the number belongs to.
-    """
-
-    def __init__(self, records: Iterable[dict] = ()) -> None:
-        super().__init__((r["msisdn"], r) for r in records)
-        self.version = 0
-
-    def touch(self) -> None:
-        self.version += 1
-
-    def __setitem__(self, key: str, value: dict) -> None:
-        super().__setitem__(key, value)
-        self.version += 1
-
-    def __delitem__(self, key: str) -> None:
-        super().__delitem__(key)
-        self.version += 1
-
-    def pop(self, *args):  # type: ignore[override]
-        self.version += 1
-        return super().pop(*args)
-
-    def popitem(self) -> tuple[str, dict]:
-        self.version += 1
-        return super().popitem()
-
-    def setdefault(self, key: str, default: dict) -> dict:  # type: ignore[override]
-        self.version += 1
-        return super().setdefault(key, default)
-
-    def update(self, *args, **kwargs) -> None:  # type: ignore[override]
-        super().update(*args, **kwargs)
-        self.version += 1
-
-    def clear(self) -> None:
-        super().clear()
-        self.version += 1
+__all__ = ["Account", "OwnedNumbers", "Pool", "SandboxState", "Secret"]
 
 
 @dataclass
@@ -101,36 +61,20 @@ class Account:
     mo_callback_url: str = ""
     dr_callback_url: str = ""
     pools: dict[str, Pool] = field(default_factory=dict)
-    _views: dict[Hashable, list[str]] = field(default_factory=dict, repr=False)
-    _views_version: int = field(default=-1, repr=False)
+    name: str = ""
+    """What the Subaccounts API calls the account (the app shows it as the account's label)."""
+    created_at: str = ""
 
     def authenticates(self, secret: str) -> bool:
         """Any current secret (at most two) opens the account."""
         return any(s.value == secret for s in self.secrets)
 
     def owned_view(self, key: Hashable, keep: Callable[[dict], bool] | None) -> list[str]:
-        """Sorted msisdns of the owned numbers ``keep`` accepts, cached until the numbers change.
+        """Sorted msisdns of the owned numbers ``keep`` accepts (all when None), kept up to date as they change.
 
         The unfiltered view is the sorted list itself, so paging without filters costs O(page size).
         """
-        if self._views_version != self.owned.version:
-            self._views.clear()
-            self._views_version = self.owned.version
-        view = self._views.get(key)
-        if view is not None:
-            return view
-        ordered = self._views.get(None)
-        if ordered is None:
-            ordered = self._views[None] = sorted(self.owned)
-        if keep is None:
-            return ordered
-        owned = self.owned
-        view = [m for m in ordered if keep(owned[m])]
-        if len(self._views) >= _VIEW_CACHE_SIZE:
-            self._views.clear()
-            self._views[None] = ordered
-        self._views[key] = view
-        return view
+        return self.owned.view(key, keep)
 
     def charge(self, amount: str | float) -> None:
         """Subtract EUR with decimal arithmetic so 24.50 - 1.25 is exactly 23.25."""
@@ -157,9 +101,13 @@ class SandboxState:
         self.request_count = 0
         self.status_counts: Counter[int] = Counter()
         self.dropped = 0
+        """Connections cut on purpose (``drop`` and ``drop-after-commit``)."""
+        self.fault_counts: Counter[str] = Counter()
+        """Injected faults by mode, armed or rolled."""
+        self.faults = ArmedFaults()
+        """Faults armed for the next requests to a path: ``state.faults.arm(path, mode, times=1)``."""
         self.fault_random = random.Random(config.seed)
         self._ids = random.Random(f"ids:{config.seed}")
-        self._drops: Counter[str] = Counter()
         self.buckets = TokenBuckets()
         self._seed_accounts()
 
@@ -173,24 +121,31 @@ class SandboxState:
             master_numbers = inventory.generate_owned(config.seed, config.owned_count, self.available)
         master = Account(
             api_key=inventory.DEMO_API_KEY,
-            secrets=[Secret(inventory.DEMO_SECRET_ID, "2018-12-03T10:07:23Z", inventory.DEMO_API_SECRET)],
+            secrets=[Secret(inventory.DEMO_SECRET_ID, inventory.DEMO_CREATED_AT, inventory.DEMO_API_SECRET)],
             balance=config.balance,
             auto_reload=config.auto_reload,
             owned=OwnedNumbers(master_numbers),
             transactions={inventory.DEMO_TRX: inventory.DEMO_TOP_UP_AMOUNT},
             mo_callback_url="https://example.com/webhooks/inbound-sms",
             dr_callback_url="https://example.com/webhooks/delivery-receipt",
+            name=inventory.DEMO_ACCOUNT_NAME,
+            created_at=inventory.DEMO_CREATED_AT,
         )
-        sub = Account(
-            api_key=inventory.SUBACCOUNT_API_KEY,
-            secrets=[Secret(inventory.SUBACCOUNT_SECRET_ID, "2021-06-01T08:00:00Z", inventory.SUBACCOUNT_API_SECRET)],
-            balance=inventory.SUBACCOUNT_BALANCE,
-            auto_reload=False,
-            owned=OwnedNumbers(handmade.get(inventory.SUBACCOUNT_API_KEY, [])),
-            master=inventory.DEMO_API_KEY,
-            transactions={inventory.SUBACCOUNT_TRX: 5.00},
-        )
-        self.accounts = {master.api_key: master, sub.api_key: sub}
+        subs = [
+            Account(
+                api_key=demo.api_key,
+                secrets=[Secret(demo.secret_id, demo.created_at, demo.secret)],
+                balance=demo.balance,
+                auto_reload=False,
+                owned=OwnedNumbers(handmade.get(demo.api_key, [])),
+                master=inventory.DEMO_API_KEY,
+                transactions={demo.trx: 5.00},
+                name=demo.name,
+                created_at=demo.created_at,
+            )
+            for demo in inventory.DEMO_SUBACCOUNTS
+        ]
+        self.accounts = {master.api_key: master, **{sub.api_key: sub for sub in subs}}
         pool_numbers = [m for m in master.owned if master.owned[m].get("app_id")][:2] or list(master.owned)[:2]
         master.pools[inventory.DEMO_POOL_ID] = Pool(
             pool_id=inventory.DEMO_POOL_ID,
@@ -211,20 +166,21 @@ class SandboxState:
         target = self.accounts.get(target_key)
         return target is not None and (target is caller or target.master == caller.api_key)
 
+    def subaccounts_of(self, master: Account) -> list[Account]:
+        """The master's subaccounts, in the order they were created."""
+        return [a for a in self.accounts.values() if a.master == master.api_key]
+
     # -- test hooks -----------------------------------------------------------------------------------------
     def drop_next_response_after_commit(self, path: str) -> None:
-        """The next request to ``path`` is processed (its change is kept), then its answer is cut off."""
-        self._drops[path] += 1
+        """The next request to ``path`` is processed (its change is kept), then its answer is cut off.
 
-    def take_drop(self, path: str) -> bool:
-        """Consume one armed drop for ``path``; called once per request by the fault middleware."""
-        if self._drops.get(path, 0) > 0:
-            self._drops[path] -= 1
-            return True
-        return False
+        Shorthand for ``faults.arm(path, "drop-after-commit")``.
+        """
+        self.faults.arm(path, "drop-after-commit")
 
     def reset_counters(self) -> None:
-        """Zero ``request_count``, ``status_counts`` and ``dropped`` (e.g. after a test's setup calls)."""
+        """Zero ``request_count``, ``status_counts``, ``dropped`` and ``fault_counts`` (e.g. after setup calls)."""
         self.request_count = 0
         self.status_counts.clear()
         self.dropped = 0
+        self.fault_counts.clear()

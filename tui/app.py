@@ -1,7 +1,7 @@
 """The App: modes (one per screen), global keys, the command palette, and switching sessions.
 
-Kept thin on purpose. What a login builds is ``tui.session.Session``; what start-up decides is
-``tui.startup``; the reads every screen shares run here as workers (``tui.loading``) and announce
+Kept thin on purpose. What a login builds is ``tui.session.Session``; start-up, login and profile
+switching are ``tui.login_flow``; the reads every screen shares run here as workers (``tui.loading``) and announce
 their results as messages (``tui.messages``), which the App relays to every screen.
 """
 
@@ -22,8 +22,9 @@ from tui import loading
 from tui.formatting import money
 from tui.launch import LaunchOptions
 from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
-from tui.palette import EXTRA_SCREENS, SCREEN_PATHS, commands, screen_class, screen_classes
-from tui.service import Activity, describe_error
+from tui.modes import EXTRA_SCREENS, SCREEN_PATHS, screen_class, screen_classes
+from tui.palette import commands, extra_screen
+from tui.service import Activity
 from tui.session import Session, SessionSpec
 from tui.widgets.notify import say
 
@@ -31,16 +32,13 @@ if TYPE_CHECKING:
     from tui.demo import EmbeddedSandbox
 
 
-def _factory(mode: str) -> Callable[[], Screen[None]]:
-    return lambda: screen_class(mode)()
-
-
 class VonageApp(App[None]):
     """vonage-tui: owned numbers, search & buy, account, secrets and pools."""
 
     TITLE = "vonage-tui"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {m: _factory(m) for m in SCREEN_PATHS}  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        mode: (lambda mode=mode: screen_class(mode)()) for mode in SCREEN_PATHS}
     BINDINGS = [
         Binding("1", "goto('numbers')", "Numbers", show=False, id="app.goto.numbers"),
         Binding("2", "goto('search')", "Search", show=False, id="app.goto.search"),
@@ -80,13 +78,10 @@ class VonageApp(App[None]):
 
         login_flow.begin(self)
 
-    def open_session(self, spec: SessionSpec) -> Worker[None]:
-        """Log in with ``spec``: the new session replaces the old one once it is connected."""
-        return self._open_session(spec)
-
     @work(group="session", exclusive=True, exit_on_error=False)
-    async def _open_session(self, spec: SessionSpec) -> None:
-        session = Session(spec, on_activity=self._on_activity, journal_path=self.options.journal_path,
+    async def open_session(self, spec: SessionSpec) -> None:
+        """Log in with ``spec``: the new session replaces the old one once it is connected."""
+        session = Session(spec, on_activity=self._show_activity, journal_path=self.options.journal_path,
                           read_only=self.options.read_only)
         await session.open()
         old, self.session = self.session, session
@@ -149,16 +144,15 @@ class VonageApp(App[None]):
         worker = event.worker
         if event.state != WorkerState.ERROR or worker.node is not self or worker.error is None:
             return
+        from tui.crash import explain
+
         title = {"startup": "Start-up", "session": "Log in"}.get(worker.group or "", "Error")
-        say(self, describe_error(worker.error), title=title, severity="error", timeout=15)
+        say(self, explain(worker.error, self.known_secrets()), title=title, severity="error", timeout=15)
         if worker.group in ("startup", "session") and self.session is None and not self.options.embedded_sandbox:
             self.open_login(reason="Start-up failed; log in to continue.")
 
-    def _on_activity(self, activity: Activity) -> None:
-        parts = [f"⟳ {activity.in_flight}"] if activity.in_flight else []
-        if activity.retrying:
-            parts.append(activity.retrying)
-        self.activity_text = " ".join(parts)
+    def _show_activity(self, activity: Activity) -> None:
+        self.activity_text = activity.text
 
     # -- navigation -----------------------------------------------------------------------------
 
@@ -201,14 +195,7 @@ class VonageApp(App[None]):
             return
         while len(self.screen_stack) > 1 and not self.screen.is_modal:
             self.pop_screen()
-        if name == "profiles":
-            from tui.screens.profiles import ProfilesScreen
-
-            self.push_screen(ProfilesScreen())
-        elif name == "activity":
-            from tui.screens.activity import ActivityScreen
-
-            self.push_screen(ActivityScreen())
+        self.push_screen(extra_screen(name))
 
     def action_keys(self) -> None:
         from tui.screens.help import HelpScreen
@@ -234,11 +221,28 @@ class VonageApp(App[None]):
         await self.action_goto(mode)
         await self.screen.run_action(action)
 
+    def known_secrets(self) -> list[str]:
+        """What a crash report must never show (the session's secret in every form it travels)."""
+        return self.session.known_secrets() if self.session is not None else []
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A crash report without locals or secrets, one sentence, exit status 1 — instead of Textual's crash
+        screen, which prints every frame's locals (the secret among them). Pilot's bookkeeping is kept."""
+        from rich.text import Text
+
+        from tui import crash
+
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self.panic(Text(crash.summary(error, crash.write_report(error, self.known_secrets()))))
+
     async def on_unmount(self) -> None:
-        if self.session is not None:
-            await self.session.close()
         from tui import login_flow
 
+        if self.session is not None:
+            await self.session.close()
         await login_flow.stop_sandbox(self)
 
 

@@ -230,6 +230,20 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; an unexpected error is one sentence and a crash report, exit status 1."""
+    try:
+        return _main(argv)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception:  # noqa: BLE001 - the last line of defence: never a traceback with secrets on the terminal
+        from tui.crash import excepthook
+
+        secret = os.environ.get("VONAGE_API_SECRET", "")
+        excepthook([secret] if secret else [])
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # reported by the subcommand, whose --help lists what it takes
@@ -265,11 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     return _run_app(options)
 
 
-def _run_app(options: Any) -> int:
+def _run_app(options: Any, *, headless: bool = False) -> int:
+    """Run the full-screen app; its exit status is 1 after a crash (the report is already written)."""
     from tui.app import VonageApp
 
-    VonageApp(options).run()
-    return 0
+    app = VonageApp(options)
+    app.run(headless=headless)
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

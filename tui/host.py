@@ -32,5 +32,7 @@ class SessionHost(Protocol):
 
     def refresh_balance(self) -> object: ...
 
+    def known_secrets(self) -> list[str]: ...
+
 
 __all__ = ["SessionHost"]

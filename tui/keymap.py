@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from tui.palette import SCREEN_PATHS
+from tui.modes import SCREEN_PATHS
 
 #: Modules whose classes carry bindings (importing them is enough to find every id).
 MODULES = tuple(module for module, _ in SCREEN_PATHS.values()) + (

@@ -7,33 +7,23 @@ actions that change the account are not offered at all.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-#: mode -> (module, class). Screens are imported when first shown, so start-up imports only one.
-SCREEN_PATHS: dict[str, tuple[str, str]] = {
-    "numbers": ("tui.screens.numbers", "NumbersScreen"),
-    "search": ("tui.screens.search", "SearchScreen"),
-    "account": ("tui.screens.account", "AccountScreen"),
-    "secrets": ("tui.screens.secrets", "SecretsScreen"),
-    "pools": ("tui.screens.pools", "PoolsScreen"),
-}
-#: Screens outside the five modes, opened with `:name` or the palette.
-EXTRA_SCREENS: dict[str, str] = {"activity": "Activity", "profiles": "Profiles", "login": "Log in"}
+from tui.modes import EXTRA_SCREENS, SCREEN_PATHS, screen_class
 
+def extra_screen(name: str) -> Screen[None]:
+    """A new screen of those outside the five modes (``profiles``, ``activity``)."""
+    if name == "profiles":
+        from tui.screens.profiles import ProfilesScreen
 
-def screen_class(mode: str) -> type[Screen[None]]:
-    module, name = SCREEN_PATHS[mode]
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        return ProfilesScreen()
+    from tui.screens.activity import ActivityScreen
 
-
-def screen_classes() -> dict[str, type[Screen[None]]]:
-    """Every main screen class (imports them all: for the palette, the keymap check and tests)."""
-    return {mode: screen_class(mode) for mode in SCREEN_PATHS}
+    return ActivityScreen()
 
 
 def key_for(binding: Binding, keymap: Mapping[str, str], display: Callable[[Binding], str]) -> str:
@@ -93,4 +83,4 @@ def _bind_run(run: Callable[[str, str], Awaitable[None]], mode: str, action: str
     return go
 
 
-__all__ = ["EXTRA_SCREENS", "SCREEN_PATHS", "commands", "key_for", "screen_class", "screen_classes"]
+__all__ = ["commands", "extra_screen", "key_for"]

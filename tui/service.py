@@ -27,12 +27,30 @@ class Activity:
     in_flight: int = 0
     retrying: str = ""
 
+    @property
+    def text(self) -> str:
+        """For the header: "⟳ 2 retrying (1/5)…", or "" when nothing is in flight."""
+        parts = [f"⟳ {self.in_flight}"] if self.in_flight else []
+        if self.retrying:
+            parts.append(self.retrying)
+        return " ".join(parts)
+
+
+def is_expected(exc: BaseException) -> bool:
+    """Ours to explain (the API layer's, the files', the keyring's errors) rather than a bug of ours."""
+    from tui.api.errors import VonageError
+
+    if isinstance(exc, (VonageError, asyncio.CancelledError, TimeoutError)):
+        return True
+    return type(exc).__module__.startswith(("tui.credentials", "tui.config", "tui.fsutil"))
+
 
 def describe_error(exc: BaseException) -> str:
     """One sentence a person can act on, for any failure a worker may meet.
 
-    Our own typed errors already carry such a sentence; anything else is a bug on our side,
-    so it is named by type only (its text could hold data we do not control).
+    Our own errors carry such a sentence (they never hold a secret); anything else is a bug on our
+    side, named by type only (its text could hold data we do not control), and what it interrupted
+    is not known — so the sentence says where to look rather than claiming nothing changed.
     """
     from tui.api.errors import VonageError
 
@@ -42,7 +60,10 @@ def describe_error(exc: BaseException) -> str:
         return "Cancelled."
     if isinstance(exc, TimeoutError):
         return "The operation timed out. Check the network and try again."
-    return f"Unexpected error ({type(exc).__name__}). Nothing was changed on our side; try again."
+    if is_expected(exc):
+        return str(exc) or type(exc).__name__
+    return (f"Unexpected error on our side ({type(exc).__name__}). If you were changing something, check it "
+            "before trying again: :activity lists every change and its outcome.")
 
 
 class ApiService:

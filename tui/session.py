@@ -22,6 +22,7 @@ from tui.account_state import AccountState
 from tui.journal import Journal
 from tui.operations import Operations
 from tui.service import Activity, ApiService
+from tui.topups import TopUpAmounts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,6 +78,7 @@ class Session:
         self._temp_dir: str | None = None
         self.journal = self._make_journal(journal_path)
         self.ops = Operations(lambda: self.service.client, self.journal, spec.profile_name, self.account)
+        self.ops.top_up_amounts = TopUpAmounts(self.journal.path.parent)
 
     def __repr__(self) -> str:
         return f"Session({self.spec.label!r}, storage={self.spec.storage!r})"
@@ -107,6 +109,12 @@ class Session:
         from tui.cache import profile_key
 
         return profile_key(self.spec.api_key, urlsplit(self.spec.rest_url).netloc)
+
+    def known_secrets(self) -> list[str]:
+        """The secret in use, plain and as the Basic-auth header carries it (for redaction, never shown)."""
+        from tui.crash import basic_forms
+
+        return basic_forms(self.spec.api_key, self._secret.get_secret_value())
 
     def current_secret(self) -> SecretStr:
         """The secret the session is logged in with (a rotation needs it to roll back); never shown."""

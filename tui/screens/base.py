@@ -25,7 +25,7 @@ from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountEvent
-from tui.service import describe_error
+
 from tui.widgets.app_header import AppHeader
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.key_bar import KeyBar
@@ -108,7 +108,10 @@ class VonageScreen(Screen[None]):
         say(self, message, title=title, severity=severity, timeout=timeout)
 
     def report_error(self, exc: BaseException, *, title: str = "Request failed") -> None:
-        self.say(describe_error(exc), title=title, severity="error", timeout=8)
+        """A failure as one message; a bug of ours also leaves a crash report (no locals, no secret)."""
+        from tui.crash import explain
+
+        self.say(explain(exc, self.host.known_secrets()), title=title, severity="error", timeout=12)
 
     def confirm(self, title: str, body: str, *, yes: str, then: Callable[[], object],
                 otherwise: Callable[[], object] | None = None) -> None:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.literal import Literal
 
 Row = tuple[str, str, str]  # key, description, binding id
 
@@ -63,15 +64,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):
-            yield Static(f"Keys — {self._title}", classes="dialog-title", markup=False)
+            yield Literal(f"Keys — {self._title}", classes="dialog-title")
             width = max((len(k) for _, rows in self._groups for k, _, _ in rows), default=4) + 2
             for title, rows in self._groups:
                 yield Static(title, classes="help-group", markup=False)
                 lines = [Content.assemble((key.ljust(width), "bold"), text, ("  " + bid, "dim"))
                          for key, text, bid in rows]
                 yield Static(Content("\n").join(lines), classes="help-keys")
-            yield Static("ctrl+p searches every action · [keymap] in the config rebinds an id",
-                         classes="dim", markup=False)
+            yield Literal("ctrl+p searches every action · [keymap] in the config rebinds an id", classes="dim")
         yield KeyBar()
 
 

@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from tui.widgets.literal import Literal
+
 SCREEN_NAMES: tuple[str, ...] = (
     "numbers",
     "search",
@@ -44,7 +46,7 @@ class JumpPrompt(ModalScreen[str | None]):
                 suggester=SuggestFromList(SCREEN_NAMES, case_sensitive=False),
                 id="jump-input",
             )
-            yield Static("", id="jump-error", classes="field-error")
+            yield Literal("", id="jump-error", classes="field-error")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

@@ -14,10 +14,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Collapsible
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select, Static
 
+from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
@@ -94,21 +94,21 @@ class LoginScreen(ModalScreen[LoginResult | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="login-box", classes="dialog"):
-            yield Static("Log in to Vonage", classes="dialog-title")
+            yield Literal("Log in to Vonage", classes="dialog-title")
             if self._reason:
-                yield Static(self._reason, id="login-reason")
+                yield Literal(self._reason, id="login-reason")
             with Horizontal(classes="form-row"):
                 yield Label("Profile")
                 yield Input(self._profile, id="login-profile")
-            yield Static("", id="login-profile-error", classes="field-error")
+            yield Literal("", id="login-profile-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("API key")
                 yield Input(self._api_key, placeholder="e.g. abcd1234", id="login-key")
-            yield Static("", id="login-key-error", classes="field-error")
+            yield Literal("", id="login-key-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("API secret")
                 yield SecretInput(id="login-secret")
-            yield Static("", id="login-secret-error", classes="field-error")
+            yield Literal("", id="login-secret-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Store it in")
                 yield Select(
@@ -121,7 +121,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
                 yield Label("Master pass")
                 yield SecretInput(placeholder="for the encrypted file (8+ characters)", id="login-master")
             yield Checkbox("I accept that the secret is stored unencrypted", id="login-plaintext-ok")
-            yield Static("", id="login-storage-error", classes="field-error")
+            yield Literal("", id="login-storage-error", classes="field-error")
             with Collapsible(title="Hosts (advanced)", collapsed=self._default_hosts(), id="login-hosts"):
                 with Horizontal(classes="form-row"):
                     yield Label("Numbers host")
@@ -129,8 +129,8 @@ class LoginScreen(ModalScreen[LoginResult | None]):
                 with Horizontal(classes="form-row"):
                     yield Label("Secrets host")
                     yield Input(self._api_url, id="login-api")
-            yield Static("", id="login-url-error", classes="field-error")
-            yield Static("", id="login-status")
+            yield Literal("", id="login-url-error", classes="field-error")
+            yield Literal("", id="login-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="login-cancel")
                 yield Button("Check & save", id="login-submit", variant="primary")
@@ -286,7 +286,14 @@ def _persist(
     profile: str, key: str, secret: SecretStr, rest: str, api: str, storage: str, master: SecretStr | None
 ) -> Any:
     """Secret to the chosen store first, then the non-secret profile to the config file."""
-    from tui.config import Profile, add_profile, load_config, save_config, switch_profile, update_profile
+    from tui.config import (
+        Profile,
+        add_profile,
+        load_config,
+        save_config,
+        switch_profile,
+        update_profile,
+    )
     from tui.credentials import SecretStorage
 
     store = SecretStorage(storage, master_password=master, allow_plaintext=storage == "plaintext-file")  # type: ignore[arg-type]

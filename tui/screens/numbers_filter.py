@@ -6,9 +6,7 @@ they are validated here (``OwnedQuery``) and a bad value is named next to its fi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.api.errors import InputError
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
     from tui.api.request_models import OwnedQuery
@@ -73,7 +72,7 @@ class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
         q = self._query
         has_app = "any" if q is None or q.has_application is None else ("yes" if q.has_application else "no")
         with Vertical(id="numbers-filter-box", classes="dialog numbers-form"):
-            yield Static("Server-side filters (reload from the API)", classes="dialog-title")
+            yield Literal("Server-side filters (reload from the API)", classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Number digits", classes="form-label")
                 yield Select(
@@ -82,24 +81,24 @@ class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
                     compact=True, id="filter-search_pattern",
                 )
                 yield Input(q.pattern or "" if q else "", placeholder="e.g. 7700", compact=True, id="filter-pattern")
-            yield Static("", classes="field-error", id="filter-pattern-error")
+            yield Literal("", classes="field-error", id="filter-pattern-error")
             with Horizontal(classes="form-row"):
                 yield Label("Country", classes="form-label")
                 yield Input(q.country or "" if q else "", placeholder="GB", compact=True, id="filter-country")
-            yield Static("", classes="field-error", id="filter-country-error")
+            yield Literal("", classes="field-error", id="filter-country-error")
             with Horizontal(classes="form-row"):
                 yield Label("Application id", classes="form-label")
                 yield Input(
                     q.application_id or "" if q else "", placeholder="UUID", compact=True, id="filter-application_id"
                 )
-            yield Static("", classes="field-error", id="filter-application_id-error")
+            yield Literal("", classes="field-error", id="filter-application_id-error")
             with Horizontal(classes="form-row"):
                 yield Label("Application", classes="form-label")
                 yield Select(
                     HAS_APP_CHOICES, value=has_app, allow_blank=False, compact=True, id="filter-has_application"
                 )
-            yield Static("", classes="field-error", id="filter-has_application-error")
-            yield Static("Empty fields are not filtered on. ctrl+s applies.", classes="dim")
+            yield Literal("", classes="field-error", id="filter-has_application-error")
+            yield Literal("Empty fields are not filtered on. ctrl+s applies.", classes="dim")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Clear all", id="filter-clear", compact=True)
                 yield Button("Cancel", id="filter-cancel", compact=True)

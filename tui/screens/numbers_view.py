@@ -271,6 +271,8 @@ class NumbersView(VonageScreen):
             parts.append(f"{verb} {self._loaded:,} / {total}")
             if cached_at is None and table.row_count > self._loaded:
                 parts.append(f"{table.row_count:,} shown")
+        elif self._note and not table.row_count:
+            parts.append("no numbers loaded")  # never "0 numbers": the account was not read
         else:
             parts.append(f"{table.row_count:,} number{'s' if table.row_count != 1 else ''}")
         if table.filter_text.strip():

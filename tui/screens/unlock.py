@@ -31,7 +31,7 @@ class UnlockScreen(ModalScreen["tuple[SecretStr, SecretStorage] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box", classes="dialog"):
-            yield Static(f"Unlock the credentials of profile '{self._profile}'", classes="dialog-title")
+            yield Literal(f"Unlock the credentials of profile '{self._profile}'", classes="dialog-title")
             yield SecretInput(placeholder="master password", id="unlock-password")
             yield Literal("", id="unlock-error", classes="field-error")
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Static
+
+from tui.widgets.literal import Literal
 
 
 class AppHeader(Horizontal):
@@ -19,11 +22,11 @@ class AppHeader(Horizontal):
         self._screen_title = screen_title
 
     def compose(self) -> ComposeResult:
-        yield Static(f"vonage-tui [b]{self._screen_title}[/b]", id="hdr-title")
-        yield Static("", id="hdr-profile")
-        yield Static("", id="hdr-balance")
-        yield Static("", id="hdr-badges")
-        yield Static("", id="hdr-activity")
+        yield Literal(Content.assemble("vonage-tui ", (self._screen_title, "bold")), id="hdr-title")
+        yield Literal("", id="hdr-profile")
+        yield Literal("", id="hdr-balance")
+        yield Literal("", id="hdr-badges")
+        yield Literal("", id="hdr-activity")
 
     def on_mount(self) -> None:
         app = self.app

@@ -185,6 +185,9 @@ async def test_a_failed_start_up_is_reported_and_offers_login(sandbox, monkeypat
     def broken(name, timeout=5.0):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
+    from tui.config import Profile, add_profile, load_config, save_config
+
+    save_config(add_profile(load_config(), Profile(name="work", api_key="abcd1234")))  # not a first run
     monkeypatch.setattr(session, "resolve_startup", broken)
     app = VonageApp(LaunchOptions(rest_url=sandbox.url, api_url=sandbox.url))
     async with app.run_test(size=(100, 40)) as pilot:

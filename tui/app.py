@@ -72,11 +72,10 @@ class VonageApp(App[None]):
     async def on_mount(self) -> None:
         labels = (["SANDBOX"] if self.options.demo else []) + (["READ-ONLY"] if self.options.read_only else [])
         self.badges = " ".join(f" {b} " for b in labels)
-        # Paint the first screen before anything slow (sandbox, keyring, httpx, models).
-        await self.switch_mode(self.options.initial_screen)
+        # Paint the first screen (or the first-run login form) before anything slow.
         from tui import login_flow
 
-        login_flow.begin(self)
+        await login_flow.begin(self)
 
     @work(group="session", exclusive=True, exit_on_error=False)
     async def open_session(self, spec: SessionSpec) -> None:
@@ -146,8 +145,9 @@ class VonageApp(App[None]):
             return
         from tui.crash import explain
 
-        title = {"startup": "Start-up", "session": "Log in"}.get(worker.group or "", "Error")
-        say(self, explain(worker.error, self.known_secrets()), title=title, severity="error", timeout=15)
+        title = {"startup": "Start-up", "session": "Log in", "owned": "Numbers"}.get(worker.group or "", "Error")
+        describe = self.session.describe if self.session is not None else None
+        say(self, explain(worker.error, self.known_secrets(), describe), title=title, severity="error", timeout=15)
         if worker.group in ("startup", "session") and self.session is None and not self.options.embedded_sandbox:
             self.open_login(reason="Start-up failed; log in to continue.")
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 REDACTED = "[redacted]"
@@ -104,11 +104,13 @@ def summary(error: BaseException, path: Path | None) -> str:
             "Changes in progress are in the journal and are checked at the next start.")
 
 
-def explain(error: BaseException, secrets: Iterable[str] = ()) -> str:
-    """One sentence for a failure shown in the app; a bug of ours also leaves a report (path named)."""
+def explain(error: BaseException, secrets: Iterable[str] = (),
+            describe: Callable[[BaseException], str] | None = None) -> str:
+    """One sentence for a failure shown in the app (``describe`` words it for the session, else the
+    generic way); a bug of ours also leaves a report, and the sentence names it."""
     from tui.service import describe_error, is_expected
 
-    text = describe_error(error)
+    text = (describe or describe_error)(error)
     if not is_expected(error):
         path = write_report(error, secrets)
         text += f" Details (no secrets): {path}" if path else ""

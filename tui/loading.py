@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from tui import cache
 from tui.messages import BalanceChanged, JournalSettled, OwnedNumbersChanged
 from tui.owned import OwnedRecord, iter_owned_records
-from tui.service import describe_error
 
 if TYPE_CHECKING:
     from textual.message import Message
@@ -87,7 +86,7 @@ async def refresh_balance(session: Session, post: Post) -> None:
     try:
         balance = await session.ops.read_balance()
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-        post(BalanceChanged(session.account.balance, error=describe_error(exc)))
+        post(BalanceChanged(session.account.balance, error=session.describe(exc)))
         return
     post(BalanceChanged(balance))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App
@@ -38,11 +39,29 @@ class Switcher(Protocol):
     def open_session(self, spec: SessionSpec) -> Worker[None]: ...
 
 
-def begin(app: App[Any]) -> None:
-    """Start-up: the keymap, then the demo, the environment's credentials, or the saved profile."""
+def first_run(options: LaunchOptions) -> bool:
+    """No credentials given and no config file yet: the login form is the first thing to show."""
+    from tui.paths import config_path
+
+    return not options.embedded_sandbox and not options.api_key and not config_path().exists()
+
+
+async def begin(app: App[Any]) -> None:
+    """Start-up: the keymap, then the demo, the environment's credentials, or the saved profile.
+
+    On a first run the login form is mounted and focused before any key is read, so keys typed
+    while the app starts land in its first field, in order (and Tab moves to the secret).
+    """
     host: Switcher = app  # type: ignore[assignment]
-    app.run_worker(_apply_keymap(app), group="keymap", exit_on_error=False)
     options = host.options
+    if first_run(options):
+        from tui.screens.login import LoginScreen
+
+        await app.push_screen(LoginScreen(**_login_kwargs(host, "Welcome! Add your Vonage API key and secret.")),
+                              _login_done(host))
+        return
+    await app.switch_mode(options.initial_screen)
+    app.run_worker(_apply_keymap(app), group="keymap", exit_on_error=False)
     if options.embedded_sandbox:
         app.run_worker(_start_demo(app), group="startup", exclusive=True, exit_on_error=False)
     elif options.api_key and options.api_secret is not None:
@@ -110,33 +129,45 @@ async def _from_profile(app: App[Any]) -> None:
             secret, storage = unlocked
             host.open_session(spec_from_profile(profile, secret, options, secret_storage=storage))
             return
+        open_login(app, profile=profile, storage="encrypted-file",
+                   reason=f"Unlock cancelled. Profile '{profile.name}' keeps its secret in the encrypted file: "
+                          "log in again below (with the file's master password), or choose another store.")
+        return
     open_login(app, reason=result.reason, profile=profile, keyring_usable=result.keyring_usable)
 
 
-def open_login(app: App[Any], *, reason: str = "", profile: Profile | None | object = None,
-               keyring_usable: bool = True) -> None:
-    """The login form; a checked and saved login becomes the session."""
-    from tui.screens.login import LoginResult, LoginScreen
-
-    host: Switcher = app  # type: ignore[assignment]
+def _login_kwargs(host: Switcher, reason: str, profile: Profile | None | object = None,
+                  keyring_usable: bool = True, storage: str | None = None) -> dict[str, Any]:
     options = host.options
-    kwargs: dict[str, Any] = {"reason": reason, "keyring_usable": keyring_usable,
+    kwargs: dict[str, Any] = {"reason": reason, "keyring_usable": keyring_usable, "storage": storage,
                               "cancellable": host.session is not None}
     if profile is not None:
         kwargs.update(profile=profile.name, api_key=profile.api_key,  # type: ignore[attr-defined]
                       rest_url=profile.rest_url, api_url=profile.api_url)  # type: ignore[attr-defined]
     elif options.profile:
-        kwargs["profile"] = options.profile
+        kwargs["profile"] = options.profile  # `--profile work` on a first run creates "work"
     if options.rest_url:
         kwargs["rest_url"] = options.rest_url
     if options.api_url:
         kwargs["api_url"] = options.api_url
+    return kwargs
 
-    def done(result: LoginResult | None) -> None:
+
+def _login_done(host: Switcher) -> Callable[[Any], None]:
+    def done(result: Any) -> None:
         if result is not None:
-            host.open_session(result.spec(options))
+            host.open_session(result.spec(host.options))
 
-    app.push_screen(LoginScreen(**kwargs), done)
+    return done
+
+
+def open_login(app: App[Any], *, reason: str = "", profile: Profile | None | object = None,
+               keyring_usable: bool = True, storage: str | None = None) -> None:
+    """The login form; a checked and saved login becomes the session."""
+    from tui.screens.login import LoginScreen
+
+    host: Switcher = app  # type: ignore[assignment]
+    app.push_screen(LoginScreen(**_login_kwargs(host, reason, profile, keyring_usable, storage)), _login_done(host))
 
 
 async def switch_profile(app: App[Any], name: str) -> bool:

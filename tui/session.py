@@ -110,6 +110,20 @@ class Session:
 
         return profile_key(self.spec.api_key, urlsplit(self.spec.rest_url).netloc)
 
+    def describe(self, exc: BaseException) -> str:
+        """A failure in words that fit how this session logged in (a refused key says what to fix)."""
+        from tui.api.errors import AuthError
+        from tui.service import describe_error
+
+        if isinstance(exc, AuthError):
+            if self.spec.storage == "environment":
+                return ("Vonage refused VONAGE_API_KEY/VONAGE_API_SECRET (401): correct or unset them and start "
+                        "again, or log in with another key (:login).")
+            if self.spec.profile is not None:
+                return (f"Vonage refused the key and secret of profile '{self.spec.profile.name}' (401): the secret "
+                        "may have been rotated elsewhere. Log in again (:login) to store the current one.")
+        return describe_error(exc)
+
     def known_secrets(self) -> list[str]:
         """The secret in use, plain and as the Basic-auth header carries it (for redaction, never shown)."""
         from tui.crash import basic_forms

@@ -33,6 +33,20 @@ def is_ambiguous(exc: BaseException) -> bool:
     return isinstance(exc, VonageError) and exc.outcome_unknown
 
 
+def lost_reason(exc: VonageError) -> str:
+    """Why an answer was lost, in a few words (the error's own sentence may say "refresh to check",
+    which reading the account has just done)."""
+    from tui.api.errors import BadResponse, RequestTimeout, ServerError
+
+    if isinstance(exc, RequestTimeout):
+        return "no answer in time"
+    if isinstance(exc, ServerError):
+        return f"Vonage answered {exc.status or '5xx'}"
+    if isinstance(exc, BadResponse):
+        return "the answer could not be read"
+    return "the connection dropped"
+
+
 class CannotCheck(Exception):
     """The change cannot be read back with these credentials (e.g. a subaccount's numbers)."""
 
@@ -146,25 +160,27 @@ class OperationsCore:
         self, entry: str, target: str, exc: VonageError, check: Callable[[], Awaitable[bool]],
         done_text: str, not_done_text: str,
     ) -> Outcome:
-        """The answer was lost: read the account to learn what happened, and say "unknown" if we cannot."""
+        """The answer was lost: read the account to learn what happened, and say "unknown" if we cannot.
+
+        One story per outcome: what was lost and why, then what reading the account showed.
+        """
+        lost = f"the answer was lost ({lost_reason(exc)})"
         try:
             happened = await check()
         except CannotCheck as why:
-            text = f"{target}: the answer was lost ({exc.message}) and {why}. Check it before trying again."
+            text = f"Unknown whether it happened: {target}: {lost} and {why}. Check it before trying again."
             note = await self._end(entry, UNKNOWN, text)
             return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
         except VonageError as check_exc:
-            text = (
-                f"{target}: the answer was lost ({exc.message}) and checking failed too "
-                f"({check_exc.message}). Refresh before trying again."
-            )
+            text = (f"Unknown whether it happened: {target}: {lost}, and reading the account failed too "
+                    f"({check_exc.message}). Refresh before trying again.")
             note = await self._end(entry, UNKNOWN, text)
             return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
         if happened:
-            text = f"{done_text} (confirmed by reading the account after: {exc.message})"
+            text = f"{done_text}: {lost}, and it was confirmed by reading the account after"
             note = await self._end(entry, DONE, text, reconciled=True)
             return Outcome(True, text + note, reconciled=True, entry_id=entry)
-        text = f"{not_done_text} ({exc.message}; the account shows no change)"
+        text = f"{not_done_text}: {lost}, and reading the account after shows no change"
         note = await self._end(entry, FAILED, text, reconciled=True)
         return Outcome(False, text + note, reconciled=True, entry_id=entry, error=exc)
 

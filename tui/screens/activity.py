@@ -32,6 +32,8 @@ class JournalRead(Message, bubble=False):
 class ActivityScreen(VonageScreen):
     """A read-only view of the journal; `r` reloads, esc goes back."""
 
+    _entries: dict[str, JournalEntry] = {}  # noqa: RUF012 - replaced per read, never mutated
+
     SCREEN_TITLE = "Activity"
     BINDINGS = [
         Binding("r", "reload", "Reload", id="activity.reload"),
@@ -40,13 +42,27 @@ class ActivityScreen(VonageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Literal("", id="activity-summary")
-        table: DataTable[str] = DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "Change", "Target", "Price", "State", "Outcome")
-        yield table
+        yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
+        yield Literal("", id="activity-detail")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        # Fixed widths that fit 80 columns; the outcome takes the rest, and in full below the table.
+        fixed = {"When": 11, "Change": 13, "Target": 16, "State": 10}
+        for label, width in fixed.items():
+            table.add_column(label, width=width)
+        table.add_column("Outcome", width=max(12, self.app.size.width - sum(fixed.values()) - 2 * 5 - 4))
+        table.focus()
         self.action_reload()
+
+    @on(DataTable.RowHighlighted, "#activity-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        entry = self._entries.get(str(event.row_key.value)) if event.row_key is not None else None
+        text = ""
+        if entry is not None:
+            price = f" · price {entry.price} EUR" if entry.price else ""
+            text = f"{entry.op} {entry.target}{price}: {entry.outcome or entry.state}"
+        self.query_one("#activity-detail", Literal).update(text)
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def action_reload(self) -> None:
@@ -60,12 +76,13 @@ class ActivityScreen(VonageScreen):
     @on(JournalRead)
     def _show(self, event: JournalRead) -> None:
         entries = event.entries
+        self._entries = {e.id: e for e in entries}
         table = self.query_one("#activity-table", DataTable)
         table.clear()
         for e in reversed(entries):
             when = time.strftime("%m-%d %H:%M", time.localtime(e.ts))
             state = e.state + ("✓" if e.reconciled else "")
-            table.add_row(when, e.op, e.target, e.price and f"{e.price} EUR", state, e.outcome)
+            table.add_row(when, e.op, e.target, state, e.outcome, key=e.id)
         pending = sum(1 for e in entries if not e.finished)
         self.query_one("#activity-summary", Literal).update(
             f"{len(entries)} change(s) in {event.path}" + (f" · {pending} unfinished" if pending else "")

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select, Static
 
+from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
 
@@ -64,6 +67,15 @@ class LoginResult:
         )
 
 
+class KeyringChecked(Message, bubble=False):
+    """Whether the system keyring can be used here, and why not."""
+
+    def __init__(self, usable: bool, reason: str) -> None:
+        super().__init__()
+        self.usable = usable
+        self.reason = reason
+
+
 class LoginScreen(ModalScreen[LoginResult | None]):
     """The login form. Dismisses with a LoginResult once the credentials worked."""
 
@@ -82,6 +94,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         api_url: str = "https://api.nexmo.com",
         keyring_usable: bool = True,
         cancellable: bool = True,
+        storage: str | None = None,
     ) -> None:
         super().__init__()
         self._reason = reason
@@ -91,49 +104,57 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         self._api_url = api_url
         self._keyring_usable = keyring_usable
         self._cancellable = cancellable
+        self._storage = storage  # a store already chosen (a profile's); None: find out if the keyring works
+        self._auto_storage = storage or ("system" if keyring_usable else "encrypted-file")  # what we chose
+        self._storage_touched = False  # the user picked a store: never change it for them
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="login-box", classes="dialog"):
+        with Vertical(id="login-box", classes="dialog"):
             yield Literal("Log in to Vonage", classes="dialog-title")
-            if self._reason:
-                yield Literal(self._reason, id="login-reason")
-            with Horizontal(classes="form-row"):
-                yield Label("Profile")
-                yield Input(self._profile, id="login-profile")
-            yield Literal("", id="login-profile-error", classes="field-error")
-            with Horizontal(classes="form-row"):
-                yield Label("API key")
-                yield Input(self._api_key, placeholder="e.g. abcd1234", id="login-key")
-            yield Literal("", id="login-key-error", classes="field-error")
-            with Horizontal(classes="form-row"):
-                yield Label("API secret")
-                yield SecretInput(id="login-secret")
-            yield Literal("", id="login-secret-error", classes="field-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Store it in")
-                yield Select(
-                    STORAGE_CHOICES,
-                    value="system" if self._keyring_usable else "encrypted-file",
-                    allow_blank=False,
-                    id="login-storage",
-                )
-            with Horizontal(classes="form-row", id="login-master-row"):
-                yield Label("Master pass")
-                yield SecretInput(placeholder="for the encrypted file (8+ characters)", id="login-master")
-            yield Checkbox("I accept that the secret is stored unencrypted", id="login-plaintext-ok")
-            yield Literal("", id="login-storage-error", classes="field-error")
-            with Collapsible(title="Hosts (advanced)", collapsed=self._default_hosts(), id="login-hosts"):
-                with Horizontal(classes="form-row"):
-                    yield Label("Numbers host")
-                    yield Input(self._rest_url, id="login-rest")
-                with Horizontal(classes="form-row"):
-                    yield Label("Secrets host")
-                    yield Input(self._api_url, id="login-api")
-            yield Literal("", id="login-url-error", classes="field-error")
+            yield Literal(self._reason, id="login-reason")
+            with VerticalScroll(id="login-fields"):
+                yield from self._fields()
             yield Literal("", id="login-status")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="login-cancel")
-                yield Button("Check & save", id="login-submit", variant="primary")
+                yield Button("Cancel · esc", id="login-cancel")
+                yield Button("Check & save · ctrl+s", id="login-submit", variant="primary")
+        yield KeyBar()
+
+    def _fields(self) -> ComposeResult:
+        """In the order people type them: key, Tab, secret, Enter (the rest has defaults)."""
+        with Horizontal(classes="form-row"):
+            yield Label("API key")
+            yield Input(self._api_key, placeholder="e.g. abcd1234", id="login-key")
+        yield Literal("", id="login-key-error", classes="field-error")
+        with Horizontal(classes="form-row"):
+            yield Label("API secret")
+            yield SecretInput(placeholder="hidden as you type", id="login-secret")
+        yield Literal("", id="login-secret-error", classes="field-error")
+        with Horizontal(classes="form-row"):
+            yield Label("Profile")
+            yield Input(self._profile, id="login-profile")
+        yield Literal("", id="login-profile-error", classes="field-error")
+        with Horizontal(classes="form-row"):
+            yield Label("Store it in")
+            yield Select(
+                STORAGE_CHOICES,
+                value=self._auto_storage,
+                allow_blank=False,
+                id="login-storage",
+            )
+        with Horizontal(classes="form-row", id="login-master-row"):
+            yield Label("Master pass")
+            yield SecretInput(placeholder="for the encrypted file (8+ characters)", id="login-master")
+        yield Checkbox("I accept that the secret is stored unencrypted", id="login-plaintext-ok")
+        yield Literal("", id="login-storage-error", classes="field-error")
+        with Collapsible(title="Hosts (advanced)", collapsed=self._default_hosts(), id="login-hosts"):
+            with Horizontal(classes="form-row"):
+                yield Label("Numbers host")
+                yield Input(self._rest_url, id="login-rest")
+            with Horizontal(classes="form-row"):
+                yield Label("Secrets host")
+                yield Input(self._api_url, id="login-api")
+        yield Literal("", id="login-url-error", classes="field-error")
 
     def _default_hosts(self) -> bool:
         """Collapse the host fields when they hold Vonage's own hosts (the usual case)."""
@@ -142,11 +163,43 @@ class LoginScreen(ModalScreen[LoginResult | None]):
     def on_mount(self) -> None:
         for name in ("profile", "key", "secret", "storage", "url"):
             self._error(name, "")
+        self.query_one("#login-reason").display = bool(self._reason)
         self._sync_storage()
         target = "#login-secret" if self._api_key else "#login-key"
         self.query_one(target, Input).focus()
+        if self._storage is None:
+            self._check_keyring()
+
+    @work(group="keyring", exclusive=True, exit_on_error=False, description="check the system keyring")
+    async def _check_keyring(self) -> None:
+        """Before the first save: is the system keyring usable here? (a thread: it may take seconds)."""
+        import asyncio
+
+        from tui.credentials import keyring_status
+
+        status = await asyncio.to_thread(keyring_status)
+        self.post_message(KeyringChecked(status.usable, status.reason))
+
+    @on(KeyringChecked)
+    def _keyring_checked(self, event: KeyringChecked) -> None:
+        self._keyring_usable = event.usable
+        reason = self.query_one("#login-reason", Literal)
+        if event.usable:
+            return
+        shown = f"{self._reason}\n{event.reason}" if self._reason else event.reason
+        reason.update(shown)
+        reason.display = True
+        storage = self.query_one("#login-storage", Select)
+        if storage.value == "system" and not self._storage_touched:
+            self._auto_storage = "encrypted-file"
+            storage.value = "encrypted-file"
 
     @on(Select.Changed, "#login-storage")
+    def _storage_changed(self, event: Select.Changed) -> None:
+        if event.value != self._auto_storage:
+            self._storage_touched = True
+        self._sync_storage()
+
     def _sync_storage(self) -> None:
         storage = self.query_one("#login-storage", Select).value
         self.query_one("#login-master-row").display = storage == "encrypted-file"
@@ -154,13 +207,22 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         warn = ""
         if storage == "plaintext-file":
             warn = "Warning: anyone who can read the file gets full control of the account."
+        elif storage == "system" and not self._keyring_usable:
+            warn = "The system keyring cannot be used here (see above): the save would fail."
         self._error("storage", warn)
 
     def action_cancel(self) -> None:
+        """Esc: back to the app; on a first run (nothing to go back to) it asks before quitting."""
         if self._cancellable:
             self.dismiss(None)
-        else:
-            self.app.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.app.exit()
+
+        self.app.push_screen(ConfirmDialog("Quit vonage-tui?", "Nothing was saved. Quit now?",
+                                           yes_label="Quit", danger=False), answered)
 
     @on(Button.Pressed, "#login-cancel")
     def _cancel_pressed(self) -> None:

@@ -76,7 +76,7 @@ class PoolsScreen(VonageScreen):
 
     SCREEN_TITLE = "Pools"
     WRITE_ACTIONS = frozenset({"create", "edit", "delete", "add_numbers", "remove_numbers"})
-    NEEDS_POOLS = frozenset({"create", "edit", "delete", "add_numbers", "remove_numbers", "filter"})
+    NEEDS_POOLS = frozenset({"create", "edit", "delete", "add_numbers", "remove_numbers", "focus_filter"})
     BINDINGS: ClassVar = [
         Binding("n", "create", "New pool", id="pools.create", tooltip="Create a number pool"),
         Binding("e", "edit", "Edit pool", id="pools.edit", tooltip="Edit the highlighted pool"),
@@ -84,7 +84,7 @@ class PoolsScreen(VonageScreen):
         Binding("a", "add_numbers", "Add numbers", id="pools.add_numbers", tooltip="Add owned numbers to the pool"),
         Binding("x", "remove_numbers", "Remove numbers", id="pools.remove_numbers", tooltip="Remove the marked (or highlighted) numbers from the pool"),
         Binding("r", "refresh", "Refresh", id="pools.refresh", tooltip="Reload the pools and their numbers"),
-        Binding("slash", "filter", "Filter", show=False, id="pools.filter", tooltip="Filter the focused table"),
+        Binding("slash", "focus_filter", "Filter", show=False, id="pools.filter", tooltip="Filter the focused table"),
         Binding("tab", "next_table", "Next table", show=False, id="pools.next_table", tooltip="Move to the other table"),
         Binding("shift+tab", "previous_table", "Previous table", show=False, id="pools.previous_table", tooltip="Move to the other table"),
     ]  # fmt: skip
@@ -270,7 +270,7 @@ class PoolsScreen(VonageScreen):
     def action_previous_table(self) -> None:
         self._other_table()
 
-    def action_filter(self) -> None:
+    def action_focus_filter(self) -> None:
         target = self.numbers_table if self.focused is self.numbers_table else self.pools_table
         other = self.pools_table if target is self.numbers_table else self.numbers_table
         other.set_filter("")  # one filter at a time, on one table

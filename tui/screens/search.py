@@ -87,7 +87,7 @@ class SearchScreen(VonageScreen):
     BINDINGS = [
         Binding("ctrl+s", "search", "Search", id="search.search", tooltip="Run the search in the form (enter in a field does too)"),
         Binding("b", "buy", "Buy", id="search.buy", tooltip="Buy the highlighted number (asks first, shows the price)"),
-        Binding("slash", "focus_form", "Edit search", id="search.focus_form", tooltip="Go to the search form"),
+        Binding("slash", "focus_filter", "Edit search", id="search.focus_form", tooltip="Go to the search form"),
         Binding("right_square_bracket", "next_page", "Next page", id="search.next_page", tooltip="Next page of results"),
         Binding("left_square_bracket", "prev_page", "Prev page", id="search.prev_page", tooltip="Previous page of results"),
         Binding("r", "refresh", "Refresh", id="search.refresh", tooltip="Run the last search again"),
@@ -109,11 +109,13 @@ class SearchScreen(VonageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield SearchForm(id="search-form")
-        yield Literal("Type a country and press enter (or ctrl+s) to search.", id="search-status")
+        yield Literal("Press / to type a search (country, type, digits), then Enter.", id="search-status")
         yield FastTable(COLUMNS, id="search-results")
         yield Literal("", id="search-detail", classes="dim")
 
     def on_mount(self) -> None:
+        # Open on the results, not in a field: 1-5, q and : keep their meaning until the user presses /.
+        self.query_one("#search-results", FastTable).focus()
         opts = self.host.options
         if opts.initial_screen == "search" and opts.screen_args:
             self.query_one(SearchForm).prefill(opts.screen_args)
@@ -173,7 +175,7 @@ class SearchScreen(VonageScreen):
         else:
             self.say("This is the first page.", timeout=3)
 
-    def action_focus_form(self) -> None:
+    def action_focus_filter(self) -> None:
         self.query_one(SearchForm).focus_first()
 
     def _search(self, query: SearchQuery, page: int, focus_results: bool = False) -> None:

@@ -117,6 +117,8 @@ class SecretsScreen(ReloadingScreen):
 
     def on_mount(self) -> None:
         self.query_one(FastTable).focus()
+        if self.read_only:  # read-only: no hint of what cannot be done
+            self.query_one("#secrets-help", Literal).update("y copies the highlighted secret id · r refreshes")
 
     @property
     def table(self) -> FastTable:

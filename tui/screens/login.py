@@ -67,6 +67,14 @@ class LoginResult:
         )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a login was not saved: ``field`` ("secret", …, or "status" for the form's status line)."""
+
+    field: str
+    message: str
+
+
 class KeyringChecked(Message, bubble=False):
     """Whether the system keyring can be used here, and why not."""
 
@@ -296,41 +304,45 @@ class LoginScreen(ModalScreen[LoginResult | None]):
     async def _check_and_save(
         self, profile: str, key: str, secret: SecretStr, rest: str, api: str, storage: str,
         master: SecretStr | None,
-    ) -> None:
+    ) -> LoginResult | Refusal:
+        """Check with a real call, then store; returns what happened (the form shows it)."""
         import asyncio
 
         from tui.api.client import VonageClient
         from tui.api.errors import AuthError, VonageError
 
-        status = self.query_one("#login-status", Static)
         try:
             async with VonageClient(key, secret, rest_url=rest, api_url=api, rate_limit=None) as client:
                 await client.get_balance()
         except AuthError:
-            status.update("")
-            self._error("secret", "Vonage refused this key and secret (401). Check both and try again.")
-            return
+            return Refusal("secret", "Vonage refused this key and secret (401). Check both and try again.")
         except VonageError as exc:
-            status.update(f"Could not check the credentials: {exc.message}")
-            return
+            return Refusal("status", f"Could not check the credentials: {exc.message}")
         stored = None
         if storage != "memory":
             try:
                 stored = await asyncio.to_thread(_persist, profile, key, secret, rest, api, storage, master)
             except Exception as exc:  # noqa: BLE001 - shown to the user, the secret is never in it
-                status.update(f"The credentials work, but could not be saved: {_why(exc)}")
-                return
-        self.dismiss(LoginResult(profile, key, secret, rest, api, storage, stored))
+                return Refusal("status", f"The credentials work, but could not be saved: {_why(exc)}")
+        return LoginResult(profile, key, secret, rest, api, storage, stored)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Whatever goes wrong while checking, the form says so and stays usable (never "Checking…" forever)."""
+        """The check's result, shown here (the worker only returns it); whatever goes wrong, the form
+        says so and stays usable — never "Checking…" forever."""
         from textual.worker import WorkerState
 
-        if event.state == WorkerState.ERROR:
-            self.query_one("#login-status", Static).update(
-                f"Could not check the credentials: {_why(event.worker.error)}. Nothing was saved.")
+        status = self.query_one("#login-status", Static)
+        result = event.worker.result
+        if event.state == WorkerState.SUCCESS and isinstance(result, LoginResult):
+            self.dismiss(result)
+        elif event.state == WorkerState.SUCCESS and isinstance(result, Refusal):
+            status.update("" if result.field != "status" else result.message)
+            if result.field != "status":
+                self._error(result.field, result.message)
+        elif event.state == WorkerState.ERROR:
+            status.update(f"Could not check the credentials: {_why(event.worker.error)}. Nothing was saved.")
         elif event.state == WorkerState.CANCELLED:
-            self.query_one("#login-status", Static).update("Cancelled. Nothing was saved.")
+            status.update("Cancelled. Nothing was saved.")
 
 
 def _why(exc: BaseException | None) -> str:

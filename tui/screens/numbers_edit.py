@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from tui.api.errors import InputError
 from tui.api.number_config import current_fields, merge_update
@@ -187,23 +188,27 @@ class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
             self.show_error(exc.field, exc.message)
             return
         self.show_error("", "")
+        self._set_busy(True)
         self._send(changes)
 
     @work(group="action", exclusive=True, exit_on_error=False)
-    async def _send(self, changes: dict[str, str]) -> None:
-        self._set_busy(True)
-        try:
-            outcome = await self._save(self.number, changes)
-        except InputError as exc:
-            self._set_busy(False)
-            self.show_error(exc.field, exc.message)
-            return
-        except Exception as exc:  # noqa: BLE001 - every failure is shown in the form, typed values kept
-            self._set_busy(False)
-            self.show_error("", describe_error(exc))
+    async def _send(self, changes: dict[str, str]) -> Outcome:
+        """Send through the screen's save (read-modify-write); the outcome is shown by the handler below."""
+        return await self._save(self.number, changes)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every outcome is shown in the form (typed values kept); only success closes it."""
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
         self._set_busy(False)
-        if outcome.ok:
+        outcome, error = event.worker.result, event.worker.error
+        if isinstance(error, InputError):
+            self.show_error(error.field, error.message)
+        elif error is not None:
+            self.show_error("", describe_error(error))
+        elif event.state == WorkerState.CANCELLED:
+            self.show_error("", "Cancelled: unknown whether the change was made; open the number again to see.")
+        elif outcome.ok:
             self.dismiss(outcome.result)
         elif isinstance(outcome.result, UpdateConflict):
             self.show_error("", "Not saved: someone else changed this number since it was read.\n"

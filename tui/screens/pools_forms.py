@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from tui.api import validators
 from tui.api.errors import Conflict, InputError
@@ -208,16 +209,19 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
         self.action_save()
 
     @work(group="action", exclusive=True, exit_on_error=False)
-    async def _submit(self, request: PoolCreate | PoolUpdate) -> None:
-        try:
-            outcome = await self._save(request)
-        except Exception as exc:  # noqa: BLE001 - shown in the form, never a crash
-            self._failed(exc)
-            return
-        if outcome.ok:
-            self.dismiss(outcome)
-        else:
-            self._failed(outcome.error, outcome.message)
+    async def _submit(self, request: PoolCreate | PoolUpdate) -> Outcome:
+        """Send through the screen's save; the outcome is shown by the handler below."""
+        return await self._save(request)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._failed(event.worker.error)  # shown in the form, never a crash
+        elif event.state == WorkerState.SUCCESS:
+            outcome = event.worker.result
+            if outcome.ok:
+                self.dismiss(outcome)
+            else:
+                self._failed(outcome.error, outcome.message)
 
     def _failed(self, exc: BaseException | None, message: str = "") -> None:
         self.query_one("#pool-form-save", Button).disabled = False

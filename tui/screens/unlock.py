@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
@@ -42,7 +43,8 @@ class UnlockScreen(ModalScreen["tuple[SecretStr, SecretStorage] | None"]):
         self._unlock(SecretStr(event.value))
 
     @work(group="unlock", exclusive=True, exit_on_error=False)
-    async def _unlock(self, password: SecretStr) -> None:
+    async def _unlock(self, password: SecretStr) -> tuple[SecretStr, Any] | str:
+        """The secret and the unlocked file, or why not (the screen shows it: the worker only returns)."""
         import asyncio
 
         from tui.credentials import CredentialError, SecretStorage
@@ -55,9 +57,17 @@ class UnlockScreen(ModalScreen["tuple[SecretStr, SecretStorage] | None"]):
         try:
             secret, store = await asyncio.to_thread(read)
         except CredentialError as exc:
-            self.query_one("#unlock-error", Static).update(str(exc))
-            return
+            return str(exc)
         if secret is None:
-            self.query_one("#unlock-error", Static).update("No secret for this profile in the file.")
-            return
-        self.dismiss((secret, store))
+            return "No secret for this profile in the file."
+        return secret, store
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        result = event.worker.result
+        if event.state == WorkerState.SUCCESS and isinstance(result, tuple):
+            self.dismiss(result)
+        elif event.state == WorkerState.SUCCESS and isinstance(result, str):
+            self.query_one("#unlock-error", Static).update(result)
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#unlock-error", Static).update(
+                f"Could not open the file ({type(event.worker.error).__name__}).")

@@ -71,7 +71,7 @@ def _profiles(*profiles: Profile) -> None:
         (["search", "GB", "--limit", "many", "-o", "json"], "--limit"),
         (["search", "-o", "json"], "required: COUNTRY"),
         (["pools", "bad/id", "-o", "json"], "POOL_ID"),
-        (["pools", "demo-pool"], "POOL_ID"),
+        (["pools", "bad/id"], "POOL_ID"),
         (["numbers", "--rest-url", "http://example.com", "-o", "json"], "--rest-url"),
         (["--profile", "bad name!", "numbers", "-o", "json"], "--profile"),
     ],

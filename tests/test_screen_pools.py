@@ -444,3 +444,14 @@ def test_typed_numbers_are_split_and_checked() -> None:
     good, bad = parse_numbers("+44 7700 900123; 447700900123; abc; 123")
     assert good == ["447700900123"]  # the same number twice is sent once
     assert bad == ["abc", "123"]
+
+
+async def test_a_deep_link_opens_that_pool(make_app, sandbox) -> None:
+    from tui.sandbox.state import Pool as SandboxPool
+
+    pools_of(sandbox)["zz-odd"] = SandboxPool("zz-odd", DEMO_API_KEY, "Pool", False, True, numbers=[])
+    app = make_app(initial_screen="pools", screen_args={"pool_id": "zz-odd"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pools(app, pilot)
+        assert screen.pools_table.cursor_key == "zz-odd"
+        assert screen.panel.pool_id == "zz-odd" and app.focused is screen.numbers_table

@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output(secrets, ("json", "csv"), "the secrets' ids and creation dates (never a secret)")
     pools = sub.add_parser("pools", help="open the number pools screen")
     _common(pools, suppress=True)
-    pools.add_argument("pool_id", nargs="?", metavar="POOL_ID", help="with -o: print this pool's numbers")
+    pools.add_argument("pool_id", nargs="?", metavar="POOL_ID", help="open (or with -o print) this pool's numbers")
     _output(pools, ("json", "csv"), "the pools (or one pool's numbers)")
 
     from tui.sandbox.cli import add_arguments as add_sandbox_arguments  # light: no server imports
@@ -166,8 +166,6 @@ def _screen_args(args: argparse.Namespace, prog: str | None = None) -> dict[str,
         if args.output:
             out["limit"] = args.limit
     elif args.command == "pools" and args.pool_id is not None:
-        if not args.output:
-            raise UsageError("POOL_ID is only for -o json|csv (the pools screen opens at the list)", prog)
         out["pool_id"] = check("POOL_ID", validators.pool_id, args.pool_id)
     if args.command in ("numbers", "search") and args.pattern:
         out["pattern"] = check("--pattern", validators.pattern, args.pattern)

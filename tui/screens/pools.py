@@ -98,6 +98,7 @@ class PoolsScreen(VonageScreen):
         self._reload_numbers = False
         self._writing = False
         self._loaded_key: str | None = None
+        self._deep_link: str | None = None
 
     # -- layout -------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -134,8 +135,10 @@ class PoolsScreen(VonageScreen):
         self.query_one("#pools-filter").display = False
         self.query_one("#pools-result").display = False
         self.pools_table.focus()
+        options = self.host.options  # `vonage-tui pools POOL_ID` opens that pool
+        self._deep_link = options.screen_args.get("pool_id") if options.initial_screen == "pools" else None
         if self.connected:
-            self.load_pools()
+            self.load_pools(self._deep_link)
         else:
             self._status("Waiting for the login…")
 
@@ -145,7 +148,7 @@ class PoolsScreen(VonageScreen):
         self._pools = {}
         self.panel.clear()
         if self.app.screen is self:
-            self.load_pools()
+            self.load_pools(self._deep_link)
         else:
             self._loaded_key = None
 
@@ -184,7 +187,7 @@ class PoolsScreen(VonageScreen):
         self._pools_busy = True
         self._loaded_key = self.session.api_key if self.session else None
         self._status("Loading pools…")
-        self._load_pools(select)
+        self._load_pools(select or self._deep_link)
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def _load_pools(self, select: str | None) -> None:
@@ -217,8 +220,11 @@ class PoolsScreen(VonageScreen):
         self._pools = {p.pool_id: p for p in pools}
         table = self.pools_table
         table.set_rows((p.pool_id, _pool_cells(p)) for p in pools)
-        if select is not None:
-            table.move_to_key(select)
+        if select is not None and not table.move_to_key(select) and select == self._deep_link:
+            self.say(f"There is no pool '{select}' on this account.", severity="warning")
+        if select is not None and select == self._deep_link and select in self._pools:
+            self.numbers_table.focus()
+        self._deep_link = None
         count = len(pools)
         hint = "n creates one" if not count else "enter: its numbers · tab: other table"
         self._status(f"{count} pool{'s' if count != 1 else ''} · {hint}")

@@ -28,6 +28,17 @@ def _first_run(sandbox) -> VonageApp:  # type: ignore[no-untyped-def]
     return VonageApp(LaunchOptions(rest_url=sandbox.url, api_url=sandbox.url))
 
 
+def burst(app: VonageApp, *keys: str) -> None:
+    """Queue key events all at once, without waiting between them (Pilot's press waits for each)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for key in keys:
+        character = None if len(key) > 1 else key
+        name = _character_to_key(key) if character else key
+        app.post_message(events.Key(name, "/" if key == "slash" else ("\r" if key == "enter" else character)))
+
+
 def _inside(region: Region, size: tuple[int, int]) -> bool:
     return region.width > 0 and region.right <= size[0] and region.bottom <= size[1]
 
@@ -37,10 +48,11 @@ def _inside(region: Region, size: tuple[int, int]) -> bool:
 
 @pytest.mark.parametrize("burst", range(6))
 async def test_key_tab_secret_typed_at_once_land_in_their_fields(sandbox, burst) -> None:
+    burst_keys = globals()["burst"]
     app = _first_run(sandbox)
     async with app.run_test(size=SMALL) as pilot:
         # No pause at all: the form must be there, focused in its first field, from the first frame.
-        await pilot.press(*DEMO_API_KEY, "tab", *DEMO_API_SECRET[: 8 + burst])
+        burst_keys(app, *DEMO_API_KEY, "tab", *DEMO_API_SECRET[: 8 + burst])
         await pilot.pause()
         form = app.screen
         assert type(form).__name__ == "LoginScreen"
@@ -303,3 +315,25 @@ async def test_activity_columns_fit_80_columns(make_app, sandbox) -> None:
 
 
 
+
+
+async def test_keys_typed_right_after_slash_go_to_the_field_not_the_table(make_app, sandbox) -> None:
+    """Focus moves at once: "/GB<enter>" typed in one burst searches GB; B never reaches the table (buy)."""
+    app = make_app(initial_screen="search")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        burst(app, "slash", "G", "B", "enter")  # queued at once, as a fast typist's keys arrive
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.screen.query_one("#search-country", Input).value == "GB"
+        assert "GB" in str(app.screen.query_one("#search-status").render())
+
+
+async def test_a_slash_typed_in_a_field_is_just_a_slash(make_app, sandbox) -> None:
+    app = make_app(initial_screen="search")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        burst(app, "G", "slash", "B")
+        await pilot.pause()
+        assert app.screen.query_one("#search-country", Input).value == "G/B"

@@ -258,14 +258,16 @@ async def test_login_form_saves_to_the_real_keyring_and_the_next_start_reads_it(
     """)
     assert read_back.stdout.strip() == DEMO_API_SECRET, read_back.stderr
 
+    import tui.login_flow
+
     forms: list[str] = []
-    real_open_login = VonageApp.open_login
+    real_open_login = tui.login_flow.open_login
 
-    def recording_open_login(self, **kwargs):  # type: ignore[no-untyped-def]
+    def recording_open_login(app, **kwargs):  # type: ignore[no-untyped-def]
         forms.append(kwargs.get("reason", ""))
-        return real_open_login(self, **kwargs)
+        return real_open_login(app, **kwargs)
 
-    monkeypatch.setattr(VonageApp, "open_login", recording_open_login)
+    monkeypatch.setattr(tui.login_flow, "open_login", recording_open_login)
     second = VonageApp(LaunchOptions())
     async with second.run_test(size=(100, 40)) as pilot:
         await second.workers.wait_for_complete()

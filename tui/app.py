@@ -48,6 +48,10 @@ class VonageApp(App[None]):
         Binding("colon", "jump", "Jump", id="app.jump", tooltip="Go to a screen by name"),
         Binding("question_mark", "keys", "Keys", id="app.keys", tooltip="Keys of this screen"),
         Binding("escape", "go_back", "Back", show=False, id="app.back"),
+        # Priority: the App moves focus before it routes the next key, so "key, Tab, secret" typed in one
+        # burst lands in two fields, not one (a widget-level Tab runs after the next keys were routed).
+        Binding("tab", "focus_next", show=False, priority=True, id="app.next_field"),
+        Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.previous_field"),
         Binding("ctrl+x", "cancel_requests", "Cancel requests", show=False, id="app.cancel"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
@@ -116,7 +120,6 @@ class VonageApp(App[None]):
         await loading.settle_journal(session, self.post_message)
 
     # -- messages: app-wide effects, then every screen gets a copy --------------------------------
-
     @on(AccountEvent)
     def _relay(self, event: AccountEvent) -> None:
         self.account_events.publish(event)
@@ -149,17 +152,14 @@ class VonageApp(App[None]):
         describe = self.session.describe if self.session is not None else None
         say(self, explain(worker.error, self.known_secrets(), describe), title=title, severity="error", timeout=15)
         if worker.group in ("startup", "session") and self.session is None and not self.options.embedded_sandbox:
-            self.open_login(reason="Start-up failed; log in to continue.")
+            from tui import login_flow
+
+            login_flow.open_login(self, reason="Start-up failed; log in to continue.")
 
     def _show_activity(self, activity: Activity) -> None:
         self.activity_text = activity.text
 
     # -- navigation -----------------------------------------------------------------------------
-
-    def open_login(self, *, reason: str = "", profile: object | None = None, keyring_usable: bool = True) -> None:
-        from tui import login_flow
-
-        login_flow.open_login(self, reason=reason, profile=profile, keyring_usable=keyring_usable)
 
     async def action_goto(self, mode: str) -> None:
         while len(self.screen_stack) > 1 and not self.screen.is_modal:  # :activity, :profiles
@@ -191,8 +191,9 @@ class VonageApp(App[None]):
     def open_extra(self, name: str) -> None:
         """Screens outside the five modes (login, profiles, activity)."""
         if name == "login":
-            self.open_login()
-            return
+            from tui import login_flow
+
+            return login_flow.open_login(self)
         while len(self.screen_stack) > 1 and not self.screen.is_modal:
             self.pop_screen()
         self.push_screen(extra_screen(name))

@@ -157,8 +157,7 @@ class AccountScreen(ReloadingScreen):
         self.query_one("#acct-status", Literal).update(text)
 
     def action_edit_webhooks(self) -> None:
-        self.query_one("#mo-url", Input).focus()
-
+        self.set_focus(self.query_one("#mo-url", Input))
     # -- top-up -------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#topup-btn")
@@ -172,7 +171,7 @@ class AccountScreen(ReloadingScreen):
             return
         field = self.query_one("#topup-trx", Input)
         if not field.value.strip():
-            field.focus()
+            self.set_focus(field)
             self._field_error("#topup-error", "Type the transaction reference of an auto-reload payment, then Enter.")
             return
         try:

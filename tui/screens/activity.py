@@ -52,7 +52,7 @@ class ActivityScreen(VonageScreen):
         for label, width in fixed.items():
             table.add_column(label, width=width)
         table.add_column("Outcome", width=max(12, self.app.size.width - sum(fixed.values()) - 2 * 5 - 4))
-        table.focus()
+        self.set_focus(table)
         self.action_reload()
 
     @on(DataTable.RowHighlighted, "#activity-table")

@@ -83,7 +83,7 @@ class VonageScreen(Screen[None]):
 
         tables = [t for t in self.query(FastTable) if t.display and t.can_focus]
         if tables:
-            tables[0].focus()
+            self.set_focus(tables[0])
         else:
             self.set_focus(None)
 
@@ -133,6 +133,8 @@ class VonageScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.WRITE_ACTIONS and self.read_only:
             return False
+        if action == "focus_filter" and isinstance(self.focused, (Input, TextArea)):
+            return False  # "/" is a priority key (routed before the next key): in a field it is just "/"
         return True
 
     def writes_allowed(self) -> bool:

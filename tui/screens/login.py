@@ -174,7 +174,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         self.query_one("#login-reason").display = bool(self._reason)
         self._sync_storage()
         target = "#login-secret" if self._api_key else "#login-key"
-        self.query_one(target, Input).focus()
+        self.set_focus(self.query_one(target, Input))
         if self._storage is None:
             self._check_keyring()
 

@@ -48,26 +48,26 @@ class NumbersScreen(NumbersView):
 
     SCREEN_TITLE = "Numbers"
     WRITE_ACTIONS = frozenset({"edit", "cancel_number"})
-    BINDINGS: ClassVar = [
-        Binding("slash", "focus_filter", "Filter", id="numbers.focus_filter",
+    BINDINGS: ClassVar = [  # in the key bar's order of priority: what fits 80 columns comes first
+        Binding("slash", "focus_filter", "Filter", priority=True, id="numbers.focus_filter",
                 tooltip="Filter the loaded numbers as you type (digits match any grouping)"),
         Binding("e", "edit", "Edit", id="numbers.edit",
                 tooltip="Edit the highlighted number (or, with numbers marked, all of them)"),
         Binding("d", "cancel_number", "Cancel", id="numbers.cancel_number",
                 tooltip="Stop renting the highlighted (or marked) numbers (asks first)"),
-        Binding("f", "server_filter", "Server filter", id="numbers.server_filter",
-                tooltip="Filter on the server by pattern, country or application, then reload"),
-        Binding("F", "clear_filters", "Clear filters", show=False, id="numbers.clear_filters",
-                tooltip="Clear the `/` filter and the server filters"),
         Binding("s", "sort_next", "Sort", id="numbers.sort_next",
                 tooltip="Sort by the next column (number, country, type, features, application, webhooks)"),
-        Binding("S", "sort_reverse", "Reverse sort", show=False, id="numbers.sort_reverse",
-                tooltip="Reverse the sort order"),
         Binding("y", "copy", "Copy", id="numbers.copy",
                 tooltip="Copy the highlighted number's digits"),
+        Binding("f", "server_filter", "API filter", id="numbers.server_filter",
+                tooltip="Filter on the server by pattern, country or application, then reload"),
+        Binding("r", "refresh", "Refresh", id="numbers.refresh", tooltip="Reload the numbers from the API"),
         Binding("p", "toggle_detail", "Pane", id="numbers.toggle_detail",
                 tooltip="Show or hide the detail pane"),
-        Binding("r", "refresh", "Refresh", id="numbers.refresh", tooltip="Reload the numbers from the API"),
+        Binding("S", "sort_reverse", "Reverse sort", show=False, id="numbers.sort_reverse",
+                tooltip="Reverse the sort order"),
+        Binding("F", "clear_filters", "Clear filters", show=False, id="numbers.clear_filters",
+                tooltip="Clear the `/` filter and the server filters"),
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -88,7 +88,7 @@ class NumbersScreen(NumbersView):
 
     def on_mount(self) -> None:
         self.mounted_at = time.perf_counter()  # read by tests/benchmarks/bench.py
-        self.table.focus()
+        self.set_focus(self.table)
         self._apply_deep_link()
         self._sync()
 

@@ -112,8 +112,7 @@ class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
     def on_mount(self) -> None:
         for name in FIELD_NAMES:
             self.query_one(f"#edit-{name}-error", Static).display = False
-        self.query_one("#edit-app_id", Input).focus()
-
+        self.set_focus(self.query_one("#edit-app_id", Input))
     # -- reading the form ---------------------------------------------------------------------
 
     def typed(self) -> dict[str, str]:
@@ -151,7 +150,7 @@ class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
             return
         if field in FIELD_NAMES:
             status.update("Not saved: fix the marked field.")
-            self.query_one(f"#edit-{field}").focus()
+            self.set_focus(self.query_one(f"#edit-{field}"))
         else:
             status.update(message)
         status.set_class(True, "field-error")

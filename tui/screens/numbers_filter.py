@@ -105,7 +105,7 @@ class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
                 yield Button("Apply", id="filter-apply", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#filter-pattern", Input).focus()
+        self.set_focus(self.query_one("#filter-pattern", Input))
         for name in FIELDS:
             self.query_one(f"#filter-{name}-error", Static).display = False
 

@@ -84,9 +84,7 @@ class PoolsScreen(VonageScreen):
         Binding("a", "add_numbers", "Add numbers", id="pools.add_numbers", tooltip="Add owned numbers to the pool"),
         Binding("x", "remove_numbers", "Remove numbers", id="pools.remove_numbers", tooltip="Remove the marked (or highlighted) numbers from the pool"),
         Binding("r", "refresh", "Refresh", id="pools.refresh", tooltip="Reload the pools and their numbers"),
-        Binding("slash", "focus_filter", "Filter", show=False, id="pools.filter", tooltip="Filter the focused table"),
-        Binding("tab", "next_table", "Next table", show=False, id="pools.next_table", tooltip="Move to the other table"),
-        Binding("shift+tab", "previous_table", "Previous table", show=False, id="pools.previous_table", tooltip="Move to the other table"),
+        Binding("slash", "focus_filter", "Filter", show=False, priority=True, id="pools.filter", tooltip="Filter the focused table"),
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -134,7 +132,7 @@ class PoolsScreen(VonageScreen):
         self.query_one("#pools-unavailable").display = False
         self.query_one("#pools-filter").display = False
         self.query_one("#pools-result").display = False
-        self.pools_table.focus()
+        self.set_focus(self.pools_table)
         options = self.host.options  # `vonage-tui pools POOL_ID` opens that pool
         self._deep_link = options.screen_args.get("pool_id") if options.initial_screen == "pools" else None
         if self.connected:
@@ -223,7 +221,7 @@ class PoolsScreen(VonageScreen):
         if select is not None and not table.move_to_key(select) and select == self._deep_link:
             self.say(f"There is no pool '{select}' on this account.", severity="warning")
         if select is not None and select == self._deep_link and select in self._pools:
-            self.numbers_table.focus()
+            self.set_focus(self.numbers_table)
         self._deep_link = None
         count = len(pools)
         hint = "n creates one" if not count else "enter: its numbers · tab: other table"
@@ -255,8 +253,7 @@ class PoolsScreen(VonageScreen):
 
     @on(FastTable.RowSelected, "#pools-table")
     def _pool_selected(self) -> None:
-        self.numbers_table.focus()
-
+        self.set_focus(self.numbers_table)
     @on(FastTable.CopyRequested)
     def _copy(self, event: FastTable.CopyRequested) -> None:
         if event.key is not None:
@@ -264,18 +261,6 @@ class PoolsScreen(VonageScreen):
             self.say(f"Copied {event.key}", timeout=3)
 
     # -- navigation and filter ----------------------------------------------------------------
-    def _other_table(self) -> None:
-        if self._unavailable:
-            return
-        target = self.pools_table if self.focused is self.numbers_table else self.numbers_table
-        target.focus()
-
-    def action_next_table(self) -> None:
-        self._other_table()
-
-    def action_previous_table(self) -> None:
-        self._other_table()
-
     def action_focus_filter(self) -> None:
         target = self.numbers_table if self.focused is self.numbers_table else self.pools_table
         other = self.pools_table if target is self.numbers_table else self.numbers_table

@@ -171,8 +171,7 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
 
     def on_mount(self) -> None:
         self._clear_errors()
-        self.query_one("#pool-id", Input).focus()
-
+        self.set_focus(self.query_one("#pool-id", Input))
     def _clear_errors(self) -> None:
         for name in ("pool-id-error", "pool-fallback-error", "pool-form-error"):
             error = self.query_one(f"#{name}", Static)
@@ -276,7 +275,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#add-error").display = False
-        self.query_one("#add-owned-table", FastTable).focus()
+        self.set_focus(self.query_one("#add-owned-table", FastTable))
         self._host.account_events.subscribe(self, lambda event: self.post_message(event.relay()), immediate=True)
         owned = self._owned
         self._show_owned()
@@ -411,8 +410,7 @@ class BatchResultScreen(ModalScreen[None]):
                 yield Button("OK", id="batch-result-ok", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#batch-result-ok", Button).focus()
-
+        self.set_focus(self.query_one("#batch-result-ok", Button))
     def action_close(self) -> None:
         self.dismiss(None)
 

@@ -70,7 +70,7 @@ class ProfilesScreen(VonageScreen):
         yield table
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(DataTable))
         self.reload()
 
     @work(group="load", exclusive=True, exit_on_error=False)

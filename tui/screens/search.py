@@ -87,7 +87,7 @@ class SearchScreen(VonageScreen):
     BINDINGS = [
         Binding("ctrl+s", "search", "Search", id="search.search", tooltip="Run the search in the form (enter in a field does too)"),
         Binding("b", "buy", "Buy", id="search.buy", tooltip="Buy the highlighted number (asks first, shows the price)"),
-        Binding("slash", "focus_filter", "Edit search", id="search.focus_form", tooltip="Go to the search form"),
+        Binding("slash", "focus_filter", "Edit search", priority=True, id="search.focus_form", tooltip="Go to the search form"),
         Binding("right_square_bracket", "next_page", "Next page", id="search.next_page", tooltip="Next page of results"),
         Binding("left_square_bracket", "prev_page", "Prev page", id="search.prev_page", tooltip="Previous page of results"),
         Binding("r", "refresh", "Refresh", id="search.refresh", tooltip="Run the last search again"),
@@ -115,7 +115,7 @@ class SearchScreen(VonageScreen):
 
     def on_mount(self) -> None:
         # Open on the results, not in a field: 1-5, q and : keep their meaning until the user presses /.
-        self.query_one("#search-results", FastTable).focus()
+        self.set_focus(self.query_one("#search-results", FastTable))
         opts = self.host.options
         if opts.initial_screen == "search" and opts.screen_args:
             self.query_one(SearchForm).prefill(opts.screen_args)
@@ -222,7 +222,7 @@ class SearchScreen(VonageScreen):
         self._show_status()
         self._show_detail(table.cursor_key)
         if focus and result.numbers:
-            table.focus()
+            self.set_focus(table)
         self.refresh_bindings()
 
     def _show_status(self) -> None:

@@ -146,11 +146,9 @@ class SearchForm(Vertical):
         if errors:
             first = next(iter(errors))
             target = {"country": "#search-country", "pattern": "#search-pattern"}.get(first, "#search-sms")
-            self.query_one(target).focus()
-
+            self.screen.set_focus(self.query_one(target))
     def focus_first(self) -> None:
-        self.query_one("#search-country", Input).focus()
-
+        self.screen.set_focus(self.query_one("#search-country", Input))
     def _show_hint(self, text: str) -> None:
         hint = self.query_one("#search-country-hint", Static)
         try:

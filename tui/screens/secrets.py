@@ -116,7 +116,7 @@ class SecretsScreen(ReloadingScreen):
         )
 
     def on_mount(self) -> None:
-        self.query_one(FastTable).focus()
+        self.set_focus(self.query_one(FastTable))
         if self.read_only:  # read-only: no hint of what cannot be done
             self.query_one("#secrets-help", Literal).update("y copies the highlighted secret id · r refreshes")
 

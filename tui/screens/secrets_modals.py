@@ -76,8 +76,7 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
         field = self.query_one("#new-secret-input", Input)
         if self._generated:
             field.value = generate_secret()
-        field.focus()
-
+        self.set_focus(field)
     @on(Input.Changed, "#new-secret-input")
     def _typed(self, event: Input.Changed) -> None:
         self.query_one("#new-secret-rules", Static).update(rules_checklist(event.value))
@@ -91,8 +90,7 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
     def action_generate(self) -> None:
         field = self.query_one("#new-secret-input", Input)
         field.value = generate_secret()
-        field.focus()
-
+        self.set_focus(field)
     def action_reveal(self) -> None:
         field = self.query_one("#new-secret-input", Input)
         field.password = not field.password
@@ -115,7 +113,7 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
         broken = validators.secret_rules(field.value)
         if broken:
             self._error("Not sent: the secret needs " + ", ".join(broken) + ".")
-            field.focus()
+            self.set_focus(field)
             return
         secret = SecretStr(field.value)
         field.value = ""
@@ -164,8 +162,7 @@ class SecretShownDialog(ModalScreen[None]):
         return self._secret.get_secret_value()
 
     def on_mount(self) -> None:
-        self.query_one("#new-secret-done", Button).focus()
-
+        self.set_focus(self.query_one("#new-secret-done", Button))
     def action_copy(self) -> None:
         if self._secret is None:
             return

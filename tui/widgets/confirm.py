@@ -28,8 +28,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("escape", "answer(False)", "No", id="confirm.no"),
-        Binding("tab,right", "app.focus_next", "Next button", id="confirm.next"),
-        Binding("shift+tab,left", "app.focus_previous", "Previous button", show=False, id="confirm.previous"),
+        Binding("right", "app.focus_next", "Next button", id="confirm.next"),
+        Binding("left", "app.focus_previous", "Previous button", show=False, id="confirm.previous"),
     ]
 
     def __init__(self, title: str, body: str, *, yes_label: str = "Yes", danger: bool = True,
@@ -53,7 +53,7 @@ class ConfirmDialog(ModalScreen[bool]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
+        self.set_focus(self.query_one("#confirm-no", Button))
         if self._arm_delay > 0:
             self.set_timer(self._arm_delay, self._arm)
 

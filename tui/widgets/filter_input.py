@@ -36,8 +36,7 @@ class FilterInput(Input):
         self.value = self.table.filter_text if self.table is not None else ""
         self._opened_with = self.value
         self.display = True
-        self.focus()
-
+        self.screen.set_focus(self)
     def _on_input_changed(self, event: Input.Changed) -> None:
         if event.input is self and self.table is not None:
             self.table.set_filter(event.value)
@@ -55,7 +54,5 @@ class FilterInput(Input):
     def _back(self) -> None:
         self._opened_with = self.value
         if self.table is not None:
-            self.table.focus()
-
-
+            self.screen.set_focus(self.table)
 __all__ = ["FilterInput"]

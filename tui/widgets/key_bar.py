@@ -83,7 +83,14 @@ class KeyBar(Static):
         key_style = self.get_visual_style("key-bar--key")
         parts: list[Content | str | tuple[str, object]] = []
         used = 0
-        for key, binding in visible_bindings(self):
+        shown = visible_bindings(self)
+        # "? Keys" always fits: it is how everything the bar cannot show is found.
+        help_keys = [(k, b) for k, b in shown if b.action == "keys"]
+        if help_keys:
+            key, binding = help_keys[0]
+            room -= cell_len(key) + 1 + cell_len(binding.description) + len(SEPARATOR)
+            shown = [(k, b) for k, b in shown if b.action != "keys"]
+        for key, binding in shown:
             piece = cell_len(key) + 1 + cell_len(binding.description)
             gap = len(SEPARATOR) if parts else 0
             if used + gap + piece > room:
@@ -92,6 +99,12 @@ class KeyBar(Static):
                 parts.append(SEPARATOR)
             parts.extend([(key, key_style), " ", binding.description])
             used += gap + piece
+        for key, binding in help_keys[:1]:
+            if parts:
+                parts.append(SEPARATOR)
+                used += len(SEPARATOR)
+            parts.extend([(key, key_style), " ", binding.description])
+            used += cell_len(key) + 1 + cell_len(binding.description)
         if status:
             parts.append(" " * max(1, width - used - cell_len(status)))
             parts.append((status, self.get_visual_style("key-bar--status")))

@@ -120,6 +120,9 @@ class VonageApp(App[None]):
     @work(group="reconcile", exclusive=True, exit_on_error=False)
     async def _settle_journal(self, session: Session) -> None:
         await loading.settle_journal(session, self.post_message)
+        from tui.screens.bulk_result import offer_resume  # then unfinished bulk edits: offer to continue
+
+        await offer_resume(self, session)
 
     # -- messages: app-wide effects, then every screen gets a copy --------------------------------
 

@@ -77,6 +77,8 @@ class BulkResultScreen(ModalScreen[None]):
                 tooltip="Close; while the edit runs, stop it (asks first)"),
         Binding("c", "continue", "Continue", id="bulk_result.continue",
                 tooltip="Run again the numbers not done (unknown ones are read first)"),
+        Binding("ctrl+x", "stop", "Stop", id="bulk_result.stop",
+                tooltip="Stop now, as Ctrl+X does everywhere (the app's keys do not reach a dialog)"),
     ]  # fmt: skip
 
     def __init__(self, *, plan: BulkPlan | None = None, numbers: Sequence[OwnedRecord] = (),
@@ -206,7 +208,12 @@ class BulkResultScreen(ModalScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue":
             return not self._running and self._plan is not None and self._not_done() > 0
+        if action == "stop":
+            return self._running
         return True
+
+    async def action_stop(self) -> None:
+        await self.app.run_action("cancel_requests")
 
     def action_continue(self) -> None:
         if self._running or self._plan is None:

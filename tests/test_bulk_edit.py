@@ -103,6 +103,8 @@ async def test_bulk_edit_sets_a_webhook_on_the_marked_numbers_after_one_confirma
         assert text(app, "#bulk-counts").startswith("3 done · 0 failed · 0 unknown · 0 conflict · 0 to go")
         result = screen.query_one("#bulk-table", FastTable)
         assert all(result.get_row(k)[1] == "done" for k in keys)
+        keys_shown = str(screen.query_one(KeyBar).render())
+        assert "esc Close" in keys_shown and "Stop" not in keys_shown and "Continue" not in keys_shown
         for msisdn in keys:
             after = owned(sandbox)[msisdn]
             assert after["moHttpUrl"] == HOOK

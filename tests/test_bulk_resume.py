@@ -19,6 +19,7 @@ from tui.sandbox.server import start_sandbox
 from tui.screens.bulk_result import BulkResultScreen, ResumeDialog
 from tui.screens.numbers import NumbersScreen
 from tui.widgets.fast_table import FastTable
+from tui.widgets.key_bar import KeyBar
 
 SIZE = (120, 36)
 HOOK = "https://hooks.example.org/resumed"
@@ -101,6 +102,7 @@ async def test_a_stopped_bulk_edit_is_offered_at_the_next_start_and_finished_exa
                 server.gate.set()  # what was held is now handled, with nobody waiting for the answer
                 await settle(first, pilot)
                 assert "Stopped;" in str(screen.query_one("#bulk-note", Static).render())
+                assert "c Continue" in str(screen.query_one(KeyBar).render())
                 stopped_done = sum(1 for i in screen._outcomes.values() if i.state == DONE)
                 assert 0 < stopped_done < COUNT
         finally:

@@ -89,7 +89,7 @@ class BulkResultScreen(ModalScreen[None]):
         self._changes = dict(plan.changes if plan is not None else changes or {})
         self._numbers = list(plan.numbers) if plan is not None else [(n.msisdn, n.country) for n in numbers]
         self._outcomes: dict[str, BulkItem] = {}
-        self._running = False
+        self._busy = False
         self._ended = ""  # "", "finished", "stopped", "failed"
 
     @property
@@ -119,7 +119,7 @@ class BulkResultScreen(ModalScreen[None]):
     # -- running ------------------------------------------------------------------------------
 
     def _start(self) -> None:
-        self._running, self._ended = True, ""
+        self._busy, self._ended = True, ""
         self.query_one("#bulk-note", Static).update(
             f"Running, {CONCURRENCY} numbers at a time under the account's rate limit. "
             "Each is read, changed and written on its own; a failure does not stop the rest. Ctrl+X stops.")
@@ -171,7 +171,7 @@ class BulkResultScreen(ModalScreen[None]):
 
     @on(BulkRunEnded)
     def _run_ended(self, event: BulkRunEnded) -> None:
-        self._running = False
+        self._busy = False
         self._ended = "stopped" if event.stopped else "finished"
         self._show_counts()
         self.refresh_bindings()
@@ -180,7 +180,7 @@ class BulkResultScreen(ModalScreen[None]):
         if event.worker.group != "bulk":
             return
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self._running, self._ended = False, "failed"
+            self._busy, self._ended = False, "failed"
             self._show_counts(error=describe_error(event.worker.error))
             self.refresh_bindings()
 
@@ -207,16 +207,16 @@ class BulkResultScreen(ModalScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue":
-            return not self._running and self._plan is not None and self._not_done() > 0
+            return not self._busy and self._plan is not None and self._not_done() > 0
         if action == "stop":
-            return self._running
+            return self._busy
         return True
 
     async def action_stop(self) -> None:
         await self.app.run_action("cancel_requests")
 
     def action_continue(self) -> None:
-        if self._running or self._plan is None:
+        if self._busy or self._plan is None:
             return
         table = self.query_one("#bulk-table", FastTable)
         for msisdn, country in self._numbers:
@@ -228,7 +228,7 @@ class BulkResultScreen(ModalScreen[None]):
         self._start()
 
     def action_close(self) -> None:
-        if not self._running:
+        if not self._busy:
             self.dismiss(None)
             return
         done = sum(1 for i in self._outcomes.values() if i.state == DONE)

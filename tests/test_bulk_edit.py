@@ -175,3 +175,51 @@ async def test_a_ticked_empty_field_unsets_it_on_every_marked_number(make_app, s
         await settle(app, pilot)
         assert all(not owned(sandbox)[m].get("app_id") for m in linked)
         assert all(app.session.account.owned.by_msisdn[m].app_id is None for m in linked)
+
+
+async def test_esc_while_running_asks_then_stops_and_c_continues_now(make_app, sandbox, monkeypatch) -> None:
+    """The sandbox holds the first update it receives, so the edit is surely still running when esc comes."""
+    import threading
+
+    from tui.sandbox.owned import OwnedNumbers
+
+    gate = threading.Event()
+    original = OwnedNumbers.__setitem__
+
+    def held(numbers, key, value):  # type: ignore[no-untyped-def]
+        gate.wait(30)
+        original(numbers, key, value)
+
+    app = make_app()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            keys = await mark(app, pilot, 3)
+            await pilot.press("e")
+            await pilot.pause()
+            await type_into(app, pilot, "#bulk-voice_status_callback", HOOK)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            monkeypatch.setattr(OwnedNumbers, "__setitem__", held)
+            await confirm_yes(pilot)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, BulkResultScreen)
+            assert "Stop" in str(screen.query_one(KeyBar).render())
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            assert "Stop the bulk edit?" in text(app, "#confirm-title")
+            await confirm_yes(pilot)
+            await pilot.pause()
+            gate.set()
+            await settle(app, pilot)
+            assert app.screen is screen  # stopping keeps the outcomes on screen
+            assert "Stopped;" in text(app, "#bulk-note")
+            monkeypatch.setattr(OwnedNumbers, "__setitem__", original)
+            await pilot.press("c")
+            await settle(app, pilot)
+            assert "Finished: every number was changed." in text(app, "#bulk-note")
+            assert all(owned(sandbox)[k]["voiceStatusCallback"] == HOOK for k in keys)
+    finally:
+        gate.set()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 COLUMNS = (Column("number", "Number", width=17), Column("outcome", "Outcome", width=9), Column("detail", "Detail"))
-STATES = (DONE, FAILED, UNKNOWN, CONFLICT)
 
 
 class BulkPlanned(Message, bubble=False):
@@ -89,6 +89,7 @@ class BulkResultScreen(ModalScreen[None]):
         self._changes = dict(plan.changes if plan is not None else changes or {})
         self._numbers = list(plan.numbers) if plan is not None else [(n.msisdn, n.country) for n in numbers]
         self._outcomes: dict[str, BulkItem] = {}
+        self._counts: Counter[str] = Counter()  # outcomes by state, kept as they come (no recount per number)
         self._busy = False
         self._ended = ""  # "", "finished", "stopped", "failed"
 
@@ -160,12 +161,15 @@ class BulkResultScreen(ModalScreen[None]):
     @on(BulkItemDone)
     def _item_done(self, event: BulkItemDone) -> None:
         item = event.item
-        first = item.msisdn not in self._outcomes
+        before = self._outcomes.get(item.msisdn)
+        if before is not None:
+            self._counts[before.state] -= 1
         self._outcomes[item.msisdn] = item
+        self._counts[item.state] += 1
         label = {DONE: "done", FAILED: "failed", UNKNOWN: "unknown", CONFLICT: "conflict"}.get(item.state, item.state)
         self.query_one("#bulk-table", FastTable).update_row(
             item.msisdn, (format_msisdn(item.msisdn, item.country), label, _detail(item)))
-        if first:
+        if before is None:
             self.query_one("#bulk-progress", ProgressBar).advance(1)
         self._show_counts()
 
@@ -185,7 +189,7 @@ class BulkResultScreen(ModalScreen[None]):
             self.refresh_bindings()
 
     def _show_counts(self, error: str = "") -> None:
-        counts = {s: sum(1 for i in self._outcomes.values() if i.state == s) for s in STATES}
+        counts = self._counts
         left = len(self._numbers) - len(self._outcomes)
         parts = [f"{counts[DONE]:,} done", f"{counts[FAILED]:,} failed", f"{counts[UNKNOWN]:,} unknown",
                  f"{counts[CONFLICT]:,} conflict", f"{left:,} to go"]
@@ -201,7 +205,7 @@ class BulkResultScreen(ModalScreen[None]):
             note.update(f"The edit stopped: {error}. c continues it.")
 
     def _not_done(self) -> int:
-        return sum(1 for m, _ in self._numbers if (i := self._outcomes.get(m)) is None or i.state != DONE)
+        return len(self._numbers) - self._counts[DONE]
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -224,6 +228,7 @@ class BulkResultScreen(ModalScreen[None]):
             if item is None or item.state != DONE:
                 table.update_row(msisdn, (format_msisdn(msisdn, country), "queued", ""))
         self._outcomes.clear()  # the run reports every number again, the done ones first
+        self._counts.clear()
         self.query_one("#bulk-progress", ProgressBar).update(total=len(self._numbers), progress=0)
         self._start()
 
@@ -231,7 +236,7 @@ class BulkResultScreen(ModalScreen[None]):
         if not self._busy:
             self.dismiss(None)
             return
-        done = sum(1 for i in self._outcomes.values() if i.state == DONE)
+        done = self._counts[DONE]
         body = (f"{done:,} of {len(self._numbers):,} numbers are done. The ones being changed right now are "
                 "checked at the next start; the rest are left as they are. The next start offers to continue.")
 

@@ -17,11 +17,15 @@ Textual's Pilot at 120x36, waits for every worker, and saves one SVG per screen:
     secrets.svg      Secrets: the account's API secret ids
     pools.svg        Pools: the demo pool, with its numbers below
     login.svg        the login form (an app started without credentials): a key typed, the secret masked
+    bulk-edit.svg    the bulk-edit form over four marked numbers: an inbound SMS URL typed, the voice status
+                     URL ticked empty (unset)
+    bulk-result.svg  that bulk edit done: the progress bar, the counts, one outcome per number
 
 Nothing on your machine is touched: the config and cache dirs are temporary, the keyring is an in-memory
 one (tests/memory_keyring.py), VONAGE_API_KEY/VONAGE_API_SECRET/NO_COLOR are ignored. The sandbox listens on
 127.0.0.1:8765 when that port is free (so the host shown on login.svg is the same on every run), else on a
-free port. Nothing is bought: the confirmation is answered "No".
+free port. Nothing is bought: the confirmation is answered "No". The bulk edit runs last (it changes the sandbox's
+numbers, which the other pictures show as seeded).
 
 Afterwards every SVG is checked for the demo secret, for its HTTP Basic form (base64 of "key:secret") and for
 the secret typed into the login form; the script exits with status 1 if one is found (or if the app reported
@@ -50,7 +54,8 @@ PREFERRED_PORT = 8765  # `vonage-tui sandbox`'s default port
 LOGIN_KEY = "abcd1234"
 LOGIN_SECRET = "Typed-Login-Secret-7x9"
 JOURNAL = ""  # set by _isolate()
-SHOTS = ("numbers", "search", "buy-confirm", "account", "secrets", "pools", "login")
+SHOTS = ("numbers", "search", "buy-confirm", "account", "secrets", "pools", "login", "bulk-edit", "bulk-result")
+BULK_HOOK = "https://hooks.example.com/sms/inbound"
 
 
 def _isolate() -> ExitStack:
@@ -157,7 +162,7 @@ async def shoot_numbers(app, pilot, out: Path) -> None:  # type: ignore[no-untyp
     table = app.screen.query_one("#numbers-table", FastTable)
     # highlight a number that has an application and webhooks, so the detail pane has something to say
     target = next(
-        (key for key, number in app.screen._numbers.items() if number.app_id and number.mo_http_url),
+        (key for key, number in app.screen._records().items() if number.app_id and number.mo_http_url),
         None,
     )
     if target is not None:
@@ -214,6 +219,35 @@ async def shoot_login(app, pilot, out: Path) -> None:  # type: ignore[no-untyped
     await pilot.pause()
     assert app.screen.query_one("#login-secret", Input).value == LOGIN_SECRET
     save(app, out, "login", "LoginScreen")
+
+
+async def shoot_bulk(app, pilot, out: Path) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Button, Checkbox, Input
+
+    from tui.screens.bulk_edit import BulkEditDialog
+    from tui.screens.bulk_result import BulkResultScreen
+    from tui.widgets.confirm import ConfirmDialog
+    from tui.widgets.fast_table import FastTable
+
+    await settle(app, pilot)
+    table = app.screen.query_one("#numbers-table", FastTable)
+    table.focus()
+    table.set_marks(table.visible_keys()[:4])
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, BulkEditDialog), "the bulk-edit form")
+    field = app.screen.query_one("#bulk-mo_http_url", Input)
+    field.focus()
+    field.value = BULK_HOOK
+    app.screen.query_one("#bulk-tick-voice_status_callback", Checkbox).value = True  # ticked and empty: unset
+    await pilot.pause()
+    save(app, out, "bulk-edit", "BulkEditDialog")
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the bulk-edit confirmation")
+    await wait_for(pilot, lambda: not app.screen.query_one("#confirm-yes", Button).disabled, "the yes button")
+    await pilot.press("tab", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the bulk-edit result")
+    await settle(app, pilot)
+    save(app, out, "bulk-result", "BulkResultScreen")
 
 
 async def run(app, size, body: Callable[..., Awaitable[None]], out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -293,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                 }), shoot_search),
                 ("login", LaunchOptions(rest_url=url, api_url=url), shoot_login),
                 ("numbers", demo_options(url, initial_screen="numbers"), shoot_numbers),
+                ("bulk", demo_options(url, initial_screen="numbers"), shoot_bulk),  # last: it changes numbers
             ]
             for name, options, body in runs:
                 app = VonageApp(options)  # type: ignore[arg-type]

@@ -24,7 +24,6 @@ from tui.launch import LaunchOptions
 from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
 from tui.modes import EXTRA_SCREENS, SCREEN_PATHS, screen_class, screen_classes
 from tui.palette import commands, extra_screen
-from tui.service import Activity
 from tui.session import Session, SessionSpec
 from tui.widgets.notify import say
 
@@ -84,8 +83,8 @@ class VonageApp(App[None]):
     @work(group="session", exclusive=True, exit_on_error=False)
     async def open_session(self, spec: SessionSpec) -> None:
         """Log in with ``spec``: the new session replaces the old one once it is connected."""
-        session = Session(spec, on_activity=self._show_activity, journal_path=self.options.journal_path,
-                          read_only=self.options.read_only)
+        session = Session(spec, on_activity=lambda activity: setattr(self, "activity_text", activity.text),
+                          journal_path=self.options.journal_path, read_only=self.options.read_only)
         await session.open()
         old, self.session = self.session, session
         if old is not None:
@@ -118,6 +117,9 @@ class VonageApp(App[None]):
     @work(group="reconcile", exclusive=True, exit_on_error=False)
     async def _settle_journal(self, session: Session) -> None:
         await loading.settle_journal(session, self.post_message)
+        from tui.screens.bulk_result import offer_resume  # then unfinished bulk edits: offer to continue
+
+        await offer_resume(self, session)
 
     # -- messages: app-wide effects, then every screen gets a copy --------------------------------
     @on(AccountEvent)
@@ -155,9 +157,6 @@ class VonageApp(App[None]):
             from tui import login_flow
 
             login_flow.open_login(self, reason="Start-up failed; log in to continue.")
-
-    def _show_activity(self, activity: Activity) -> None:
-        self.activity_text = activity.text
 
     # -- navigation -----------------------------------------------------------------------------
 

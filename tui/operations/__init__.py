@@ -8,12 +8,13 @@ The modules follow the kinds of change: ``core`` (journal, send once, settle a l
 from __future__ import annotations
 
 from tui.operations.account import TopUpOutcome, describe_amount
+from tui.operations.bulk import BulkOperations
 from tui.operations.core import BatchReport, CannotCheck, Outcome, is_ambiguous
 from tui.operations.numbers import BuyOutcome, UpdateConflict
 from tui.operations.reconcile import Reconciliation
 
 
-class Operations(Reconciliation):
+class Operations(BulkOperations, Reconciliation):
     """Journaled, reconciled writes for one profile: numbers, account, secrets, pools, start-up settlement."""
 
 

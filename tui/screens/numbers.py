@@ -1,4 +1,4 @@
-"""Numbers: every number the account owns, with a detail pane, filters, edit and cancel.
+"""Numbers: every number the account owns, with a detail pane, filters, edit, bulk edit, export and cancel.
 
 The list itself (kept in step with the session's owned numbers, and the server-filtered view) is
 ``NumbersView`` in ``numbers_view``; this module is the layout, the keys and the actions. Changes go
@@ -8,6 +8,7 @@ App as a message; the App relays it to every screen, this one included.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,12 +16,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
+from textual.message import Message
 
 from tui.api.errors import InputError, VonageError
 from tui.countries import format_msisdn
+from tui.export import ExportRefused, default_name, write_numbers
 from tui.messages import NumbersCancelled, NumberUpdated
+from tui.operations.bulk import describe_changes
+from tui.screens.bulk_edit import BulkEditDialog
+from tui.screens.bulk_result import BulkResultScreen
+from tui.screens.export import ExportDialog
 from tui.screens.numbers_edit import NumberEditDialog
-from tui.screens.numbers_filter import NumbersFilterDialog
+from tui.screens.numbers_filter import NumbersFilterDialog, describe_query
 from tui.screens.numbers_format import detail_text, digits, monthly_cost
 from tui.screens.numbers_view import NumbersView
 from tui.widgets.fast_table import Column, FastTable
@@ -28,7 +35,10 @@ from tui.widgets.filter_input import FilterInput
 from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.api.request_models import OwnedQuery
+    from tui.export import ExportTarget
     from tui.operations import Outcome
     from tui.owned import OwnedRecord
 
@@ -41,6 +51,16 @@ COLUMNS = (
     Column("webhooks", "Webhooks"),
 )
 DEEP_LINK_FILTERS = ("pattern", "search_pattern", "country", "application_id", "has_application")
+
+
+class ExportWritten(Message, bubble=False):
+    """The export ended: ``count`` rows in ``path``, or ``error`` says why nothing was written."""
+
+    def __init__(self, path: Path, count: int = 0, error: str = "") -> None:
+        super().__init__()
+        self.path = path
+        self.count = count
+        self.error = error
 
 
 class NumbersScreen(NumbersView):
@@ -61,6 +81,8 @@ class NumbersScreen(NumbersView):
                 tooltip="Copy the highlighted number's digits"),
         Binding("f", "server_filter", "API filter", id="numbers.server_filter",
                 tooltip="Filter on the server by pattern, country or application, then reload"),
+        Binding("o", "export", "Export", id="numbers.export",
+                tooltip="Write the numbers shown (filter and sort applied) to a CSV or JSON file"),
         Binding("r", "refresh", "Refresh", id="numbers.refresh", tooltip="Reload the numbers from the API"),
         Binding("p", "toggle_detail", "Pane", id="numbers.toggle_detail",
                 tooltip="Show or hide the detail pane"),
@@ -180,13 +202,20 @@ class NumbersScreen(NumbersView):
     # -- edit ---------------------------------------------------------------------------------
 
     def action_edit(self) -> None:
+        """The highlighted number; with numbers marked, all of them at once (one form, one confirmation)."""
+        marked = self._marked()
+        if marked:
+            if self.writes_allowed():
+                self.app.push_screen(BulkEditDialog(marked),
+                                     lambda changes: self._confirm_bulk_edit(marked, changes) if changes else None)
+            return
         number = self._highlighted()
         if number is None:
             self.say("No number highlighted.", severity="warning")
             return
         if not self.writes_allowed():
             return
-        self.app.push_screen(NumberEditDialog(number, self._save_number))
+        self.app.push_screen(NumberEditDialog(number, self._save_number), self._edited)
 
     async def _save_number(self, number: OwnedRecord, changes: dict[str, str]) -> Outcome:
         """Read-modify-write through the session; the outcome is announced to every screen."""
@@ -199,10 +228,92 @@ class NumbersScreen(NumbersView):
             self.app.post_message(NumberUpdated(outcome.result, base, session.account.owned.version))
         return outcome
 
-    @on(NumberUpdated)
-    def _number_updated(self, event: NumberUpdated) -> None:
-        record = event.record
-        self.say(f"Updated {format_msisdn(record.msisdn, record.country)}", timeout=4)
+    def _edited(self, record: OwnedRecord | None) -> None:
+        if record is not None:
+            self.say(f"Updated {format_msisdn(record.msisdn, record.country)}", timeout=4)
+
+    def _marked(self) -> list[OwnedRecord]:
+        """The marked numbers, in the order the table shows them (marked ones filtered out of view last)."""
+        records = self._records()
+        marks = self.table.marked_keys
+        shown = [k for k in self.table.visible_keys() if k in marks]
+        hidden = sorted(str(k) for k in marks - set(shown))
+        return [records[str(k)] for k in [*shown, *hidden] if str(k) in records]
+
+    def _confirm_bulk_edit(self, numbers: list[OwnedRecord], changes: dict[str, str]) -> None:
+        count = len(numbers)
+        names = [format_msisdn(n.msisdn, n.country) for n in numbers[:8]]
+        shown = ", ".join(names) + (f" and {count - 8:,} more" if count > 8 else "")
+        follow = ("\nCalls and messages routed to a number's old application follow the change."
+                  if "app_id" in changes else "")
+        body = (
+            f"{describe_changes(changes, count)}{follow}\n{shown}\n"
+            "Settings not named here are kept, number by number. Each number is read, changed and written on "
+            "its own; a failure does not stop the rest. If it is stopped, the next start offers to continue."
+        )
+        self.confirm(f"Edit {count:,} numbers", body, yes=f"Change {count:,} numbers",
+                     then=lambda: self._start_bulk_edit(numbers, changes))
+
+    def _start_bulk_edit(self, numbers: list[OwnedRecord], changes: dict[str, str]) -> None:
+        self.table.clear_marks()
+        self._update_status()
+        self.app.push_screen(BulkResultScreen(numbers=numbers, changes=changes))
+
+    # -- export -------------------------------------------------------------------------------
+
+    def action_export(self, path: str = "") -> None:
+        """Ask for a file, then write the rows shown (the `/` filter, the sort and the server filter applied)."""
+        count = self.table.visible_count
+        if not count:
+            self.say("No numbers shown: nothing to export.", severity="warning")
+            return
+        self.app.push_screen(ExportDialog(count, self._view_text(), path or default_name()), self._export_to)
+
+    def _view_text(self) -> str:
+        table = self.table
+        parts = [f"filter “{table.filter_text.strip()}”"] if table.filter_text.strip() else []
+        if self._query is not None:
+            parts.append(f"server filter: {describe_query(self._query)}")
+        if table.sort_column:
+            parts.append(f"sorted by {table.sort_column}{' (reversed)' if table.sort_reverse else ''}")
+        text = "The rows shown, in their order" + (f" ({', '.join(parts)})" if parts else "") + "."
+        if self._loading:
+            text += " Still loading: only the numbers loaded so far are written."
+        return text
+
+    def _export_to(self, target: ExportTarget | None) -> None:
+        if target is None:
+            return
+        if not target.exists:
+            self._export(target, overwrite=False)
+            return
+        self.confirm("Replace the file?", f"{target.path} exists. Replace it with the numbers shown?",
+                     yes="Replace", then=lambda: self._export(target, overwrite=True),
+                     otherwise=lambda: self.action_export(str(target.path)))
+
+    def _export(self, target: ExportTarget, *, overwrite: bool) -> None:
+        records = self._records()
+        rows = [records[str(k)] for k in self.table.visible_keys() if str(k) in records]
+        self._write_export(target, rows, overwrite)
+
+    @work(group="export", exclusive=True, exit_on_error=False, description="export numbers")
+    async def _write_export(self, target: ExportTarget, rows: list[OwnedRecord], overwrite: bool) -> None:
+        try:
+            count = await asyncio.to_thread(write_numbers, target, rows, overwrite=overwrite)
+        except (ExportRefused, FileExistsError) as exc:
+            self.post_message(ExportWritten(target.path, error=str(exc)))
+        except OSError as exc:
+            self.post_message(ExportWritten(target.path, error=f"{target.path}: {exc.strerror or type(exc).__name__}"))
+        else:
+            self.post_message(ExportWritten(target.path, count))
+
+    @on(ExportWritten)
+    def _export_written(self, event: ExportWritten) -> None:
+        if event.error:
+            self.say(f"Nothing written: {event.error}", title="Export", severity="error", timeout=10)
+        else:
+            rows = f"{event.count:,} number{'' if event.count == 1 else 's'}"
+            self.say(f"Wrote {rows} to {event.path}", title="Export", timeout=8)
 
     # -- cancel -------------------------------------------------------------------------------
 

@@ -23,7 +23,6 @@ class StartupResult:
     secret: SecretStr | None = None
     reason: str = ""
     keyring_usable: bool = True
-    keymap: dict[str, str] | None = None
 
 
 def resolve_startup(profile_name: str | None, *, timeout: float = 5.0) -> StartupResult:
@@ -32,28 +31,27 @@ def resolve_startup(profile_name: str | None, *, timeout: float = 5.0) -> Startu
         cfg = load_config()
     except (ConfigError, InsecurePermissions) as exc:
         return StartupResult(reason=f"The config file could not be used: {exc}")
-    keymap = dict(cfg.keymap)
     if not cfg.profiles:
-        return StartupResult(reason="Welcome! Add your Vonage API key and secret to start.", keymap=keymap)
+        status = keyring_status(timeout=timeout)  # a first run says up front whether the keyring can be used
+        return StartupResult(reason="Welcome! Add your Vonage API key and secret to start.",
+                             keyring_usable=status.usable)
     try:
         profile = get_profile(cfg, profile_name)
     except ConfigError as exc:
-        return StartupResult(reason=str(exc), keymap=keymap)
+        return StartupResult(reason=str(exc))
     if profile.keyring_backend == "system":
         status = keyring_status(timeout=timeout)
         if not status.usable:
-            return StartupResult(profile=profile, reason=status.reason, keyring_usable=False, keymap=keymap)
+            return StartupResult(profile=profile, reason=status.reason, keyring_usable=False)
     if profile.keyring_backend == "encrypted-file":
         return StartupResult(
             profile=profile, reason="Enter the master password of the encrypted credentials file.",
-            keymap=keymap,
         )
     try:
         store = SecretStorage.for_profile(profile, timeout=timeout, allow_plaintext=True)
         secret = store.get_secret(profile.name)
     except (CredentialError, InsecurePermissions) as exc:
-        return StartupResult(profile=profile, reason=str(exc), keymap=keymap)
+        return StartupResult(profile=profile, reason=str(exc))
     if secret is None:
-        return StartupResult(profile=profile, reason=f"No secret is stored for profile '{profile.name}'.",
-                             keymap=keymap)
-    return StartupResult(profile=profile, secret=secret, keymap=keymap)
+        return StartupResult(profile=profile, reason=f"No secret is stored for profile '{profile.name}'.")
+    return StartupResult(profile=profile, secret=secret)

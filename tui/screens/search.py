@@ -366,6 +366,8 @@ class SearchScreen(VonageScreen):
             text = f"Bought {shown} for {money(outcome.price)}"
             if outcome.reconciled:
                 text += " (the answer was lost, but the account shows the number now)"
+            if outcome.balance_error:
+                text += f". The balance could not be read back ({outcome.balance_error}): r on Account reads it"
             self.say(text, title="Purchase", timeout=8)
             self._show_detail(table.cursor_key)
             self.refresh_bindings()

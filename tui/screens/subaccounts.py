@@ -56,13 +56,14 @@ def confirm_for_account(screen: Screen[object], known: KnownSubaccounts, describ
 
 
 def buy_body(body: str, known: KnownSubaccounts, account: str) -> str:
-    """The buy confirmation's ``body`` for ``account``: who pays and who owns (the balance shown is the primary's)."""
+    """The buy confirmation's ``body`` for ``account``: who pays and who owns.
+
+    For a subaccount the balance line goes (it is the primary's balance); the subaccount's own is not
+    read here, and Vonage refuses the purchase if it is too low."""
     if not account:
         return f"{body}\nPaid by and owned by the primary account {known.primary_key} (this login)."
-    who = known.describe(account)
-    lines = [(f"Charged to subaccount {who}: its own balance, or the primary's if it shares it."
-              if line.startswith("Balance ") else line) for line in body.splitlines()]
-    return "\n".join([*lines, f"Owned by {who}: the Numbers screen (the primary's numbers) will not list it."])
+    lines = [line for line in body.splitlines() if not line.startswith("Balance ")]
+    return "\n".join([*lines, f"Paid by and owned by subaccount {known.describe(account)}."])
 
 
 def ask_subaccount_cancel(screen: Screen[object], known: KnownSubaccounts, typed: str,

@@ -62,6 +62,15 @@ class ProfilesRead(Message, bubble=False):
         self.problem = problem
 
 
+class SubaccountsReady(Message, bubble=False):
+    """The subaccounts of row ``name`` are known (the demo's listing read): their dialog can open."""
+
+    def __init__(self, name: str, known: KnownSubaccounts) -> None:
+        super().__init__()
+        self.name = name
+        self.known = known
+
+
 class ProfilesScreen(VonageScreen):
     """Profiles from the config file; the active one is marked."""
 
@@ -141,19 +150,25 @@ class ProfilesScreen(VonageScreen):
             return None
         return KnownSubaccounts(profile.api_key, profile.subaccounts, profile=name)
 
-    @work(group="subaccounts", exclusive=True, exit_on_error=False)
-    async def action_subaccounts(self) -> None:
+    def action_subaccounts(self) -> None:
         name = self._selected()
         known = self._known_for(name) if name is not None else None
-        if name is None or known is None:
-            return
+        if name is not None and known is not None:
+            self._read_subaccounts(name, known)
+
+    @work(group="subaccounts", exclusive=True, exit_on_error=False)
+    async def _read_subaccounts(self, name: str, known: KnownSubaccounts) -> None:
         session = self.session
         if session is not None and known is session.subaccounts:
             await known.read_listing(session.client)  # the demo's listing, once
-        title = (f"Subaccounts of this login ({known.primary_key})" if name == RUN_ROW
-                 else f"Subaccounts of profile '{name}' ({known.primary_key})")
-        await self.app.push_screen_wait(SubaccountsDialog(known, title=title))
-        self.reload()
+        self.post_message(SubaccountsReady(name, known))
+
+    @on(SubaccountsReady)
+    def _show_subaccounts(self, event: SubaccountsReady) -> None:
+        known = event.known
+        title = (f"Subaccounts of this login ({known.primary_key})" if event.name == RUN_ROW
+                 else f"Subaccounts of profile '{event.name}' ({known.primary_key})")
+        self.app.push_screen(SubaccountsDialog(known, title=title), lambda _: self.reload())
 
     def action_add(self) -> None:
         login_flow.open_login(self.app, reason="Add a profile.")

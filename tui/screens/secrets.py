@@ -99,7 +99,7 @@ class SecretsScreen(ReloadingScreen):
         Binding("R", "rotate", "Rotate", id="secrets.rotate",
                 tooltip="Replace the secret this profile uses: create, store, check, revoke the old"),
         Binding("r", "refresh", "Refresh", id="secrets.refresh", tooltip="Reload the list of secrets"),
-        Binding("A", "account", "Account…", id="secrets.account",
+        Binding("A", "account", "Account…", show=False, id="secrets.account",  # named on the line above the table
                 tooltip="Show the secrets of the primary account or of a subaccount"),
     ]  # fmt: skip
 
@@ -219,7 +219,8 @@ class SecretsScreen(ReloadingScreen):
     # -- whose secrets ----------------------------------------------------------------------------
 
     def _show_account(self) -> None:
-        who = f"subaccount {self._api_key()}" if self._target else f"the primary account {self._api_key()} (login)"
+        key = self._api_key()
+        who = f"subaccount {key}" if self._target else f"the primary account {key} (this login)"
         self.query_one("#secrets-account", Literal).update(f"Secrets of {who} · A switches account")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 
@@ -60,6 +61,7 @@ class _Form(ModalScreen["tuple[str, str] | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel · esc", id="sub-cancel", compact=True)
                 yield Button(f"{self.SUBMIT} · enter", id="sub-submit", variant="primary", compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         first, second = (self.query_one(f"#sub-{name}", Input) for name, _, _ in self.FIELDS)

@@ -28,10 +28,13 @@ from tui.config import (
     load_config,
     parse_config,
     remove_profile,
+    remove_subaccount,
     rename_profile,
     save_config,
+    set_subaccount,
     switch_profile,
     update_profile,
+    validate_subaccount,
 )
 
 SECRET = "Xy7pQ2rsT9wz"  # the shape of a Vonage API secret
@@ -384,6 +387,68 @@ def test_profile_changes_survive_save_and_load(isolated_dirs: IsolatedDirs) -> N
     loaded = load_config()
     assert loaded.active_profile == "local"
     assert loaded.profiles["local"].keyring_backend == "encrypted-file"
+
+
+# -- subaccounts ------------------------------------------------------------------------------------------------
+
+
+def test_subaccounts_are_a_table_of_key_and_label(isolated_dirs: IsolatedDirs) -> None:
+    cfg = set_subaccount(sample_config(), "work", "sub12345", "  Support   team ")
+    cfg = set_subaccount(cfg, "work", "sub67890", "Marketing EU")
+    path = save_config(cfg)
+    text = path.read_text()
+    assert '[profiles.work.subaccounts]\nsub12345 = "Support team"\nsub67890 = "Marketing EU"\n' in text
+    assert "[profiles.sandbox.subaccounts]" not in text  # no empty table for a profile without any
+    loaded = load_config()
+    assert loaded == cfg
+    assert loaded.profiles["work"].subaccounts == {"sub12345": "Support team", "sub67890": "Marketing EU"}
+    relabelled = set_subaccount(loaded, "work", "sub12345", "Support EU")
+    assert list(relabelled.profiles["work"].subaccounts.items())[0] == ("sub12345", "Support EU")
+    emptied = remove_subaccount(remove_subaccount(relabelled, "work", "sub12345"), "work", "sub67890")
+    save_config(emptied)
+    assert "subaccounts" not in path.read_text() and load_config().profiles["work"].subaccounts == {}
+    with pytest.raises(ProfileError, match="no subaccount"):
+        remove_subaccount(emptied, "work", "sub12345")
+    with pytest.raises(ProfileError):
+        set_subaccount(emptied, "work", "abcd1234", "Me")  # the profile's own key
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "words"),
+    [
+        ("sub-123", "Support", "letters and digits"),
+        ("", "Support", "letters and digits"),
+        ("a" * 33, "Support", "letters and digits"),
+        (SECRET, "Support", "looks like an API secret"),
+        ("sub12345", SECRET, "looks like an API secret"),
+        ("sub12345", "   ", "printable"),
+        ("sub12345", "x" * 41, "1 to 40"),
+        ("sub12345", "Team\x1b[2J", "printable"),
+        ("sub12345", "Team\u200b", "printable"),
+    ],
+)
+def test_bad_subaccounts_are_refused_without_echo(key: str, label: str, words: str,
+                                                  isolated_dirs: IsolatedDirs) -> None:
+    with pytest.raises(ProfileError, match=words) as info:
+        validate_subaccount(key, label)
+    assert SECRET not in str(info.value) and "\x1b" not in str(info.value)
+    with pytest.raises(ValidationError) as model_info:
+        Profile(name="work", api_key="abcd1234", subaccounts={key: label})
+    assert SECRET not in str(model_info.value) and SECRET not in repr(model_info.value)
+
+    import tomli_w
+
+    data = {"profiles": {"work": {"api_key": "abcd1234", "subaccounts": {key or "k": label}}}}
+    if key:
+        fsutil.write_private_file(isolated_dirs.config / "config.toml", tomli_w.dumps(data).encode())
+        with pytest.raises(ConfigError, match=r"profiles\.work\.subaccounts") as cfg_info:
+            load_config()
+        assert SECRET not in str(cfg_info.value)
+
+
+def test_a_profile_is_not_its_own_subaccount() -> None:
+    with pytest.raises(ValidationError, match="not the profile's own API key"):
+        Profile(name="work", api_key="abcd1234", subaccounts={"abcd1234": "Me"})
 
 
 # -- fsutil ---------------------------------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ __all__ = [
     "APP_NAME", "CACHE_DIR_ENV", "CONFIG_DIR_ENV", "CONFIG_FILENAME", "DEFAULT_API_URL", "DEFAULT_REST_URL",
     "CacheSettings", "Config", "ConfigError", "InsecurePermissions", "JournalSettings", "KeyringBackendName",
     "Profile", "ProfileError", "add_profile", "cache_dir", "config_dir", "config_path", "config_to_toml",
-    "get_profile", "load_config", "looks_like_secret", "parse_config", "remove_profile", "rename_profile",
-    "save_config", "switch_profile", "update_profile", "validate_profile_name",
-]
+    "get_profile", "load_config", "looks_like_secret", "parse_config", "remove_profile", "remove_subaccount",
+    "rename_profile", "save_config", "set_subaccount", "switch_profile", "update_profile",
+    "validate_profile_name", "validate_subaccount"]
 
 APP_NAME = "vonage-tui"
 CONFIG_FILENAME = "config.toml"
@@ -41,6 +41,7 @@ _SECRET_NAME = re.compile(r"secret|passw|passphrase|token|private[_-]?key|creden
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9]{8,128}")
 _THEME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _KEY = re.compile(r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]{2,32}|[!-~])")
+_LABEL_MAX, _MAX_SUBACCOUNTS = 40, 100
 _WHERE_SECRETS_GO = "secrets are kept in the keyring (or the encrypted credentials file), never in the config file"
 
 
@@ -72,6 +73,20 @@ def validate_profile_name(name: str) -> str:
             "A profile name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
         )
     return name
+
+
+def validate_subaccount(api_key: str, label: str) -> tuple[str, str]:
+    """(API key, label with runs of spaces made one). Strict because the label is shown in every "for account"
+    choice and the key goes out as ``target_api_key``: no pasted secret, control sequence or paragraph."""
+    key = api_key.strip() if isinstance(api_key, str) else ""
+    text = " ".join(label.split()) if isinstance(label, str) else ""
+    if _API_KEY.fullmatch(key) is None:
+        raise ProfileError("A subaccount's API key is 1 to 32 letters and digits (Vonage keys are 8 characters).")
+    if looks_like_secret(key) or looks_like_secret(text):
+        raise ProfileError(f"That looks like an API secret, not a subaccount's key or label; {_WHERE_SECRETS_GO}.")
+    if not text or len(text) > _LABEL_MAX or not text.isprintable():
+        raise ProfileError(f"A subaccount's label is 1 to {_LABEL_MAX} printable characters.")
+    return key, text
 
 
 def _refuse_secret_names(data: dict[Any, Any], where: str) -> None:
@@ -109,6 +124,8 @@ class Profile(_Model):
     timeout: float = Field(15.0, gt=0, le=300)
     keyring_backend: KeyringBackendName = "system"
     read_only: bool = False
+    #: Subaccounts this profile may act for: API key -> label (``[profiles.NAME.subaccounts]``).
+    subaccounts: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -134,6 +151,22 @@ class Profile(_Model):
         if _API_KEY.fullmatch(value) is None:
             raise ValueError("an API key is 1 to 32 letters and digits (Vonage keys are 8 characters)")
         return value
+
+    @field_validator("subaccounts")
+    @classmethod
+    def _subaccounts(cls, value: dict[str, str], info: Any) -> dict[str, str]:
+        checked: dict[str, str] = {}
+        for key, label in value.items():
+            try:
+                key, label = validate_subaccount(key, label)
+            except ProfileError as exc:
+                raise ValueError(str(exc)) from None
+            if key == info.data.get("api_key"):
+                raise ValueError("a subaccount's API key is not the profile's own API key")
+            checked[key] = label
+        if len(checked) > _MAX_SUBACCOUNTS:
+            raise ValueError(f"at most {_MAX_SUBACCOUNTS} subaccounts per profile")
+        return checked
 
     @field_validator("rest_url", "api_url")
     @classmethod
@@ -286,6 +319,8 @@ def config_to_toml(cfg: Config) -> str:
     data = cfg.model_dump(mode="json", exclude_none=True)
     for table in data.get("profiles", {}).values():
         table.pop("name", None)  # the table key is the name
+        if not table.get("subaccounts"):
+            table.pop("subaccounts", None)  # no empty [profiles.NAME.subaccounts] table
     return tomli_w.dumps(data)
 
 
@@ -399,3 +434,17 @@ def switch_profile(cfg: Config, name: str) -> Config:
     data = cfg.model_dump()
     data["active_profile"] = name
     return _rebuild(data)
+
+
+def set_subaccount(cfg: Config, name: str, api_key: str, label: str) -> Config:
+    """Add a subaccount to a profile, or give a known one a new label."""
+    key, text = validate_subaccount(api_key, label)  # the profile's own key is refused by Profile
+    return update_profile(cfg, name, subaccounts={**get_profile(cfg, name).subaccounts, key: text})
+
+
+def remove_subaccount(cfg: Config, name: str, api_key: str) -> Config:
+    """Forget a subaccount of a profile (nothing changes at Vonage)."""
+    profile = get_profile(cfg, name)
+    if api_key not in profile.subaccounts:
+        raise ProfileError(f"Profile '{name}' has no subaccount with that API key.")
+    return update_profile(cfg, name, subaccounts={k: v for k, v in profile.subaccounts.items() if k != api_key})

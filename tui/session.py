@@ -23,6 +23,7 @@ from tui.journal import Journal
 from tui.operations import Operations
 from tui.service import Activity, ApiService
 from tui.topups import TopUpAmounts
+from tui.subaccounts import KnownSubaccounts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,6 +80,10 @@ class Session:
         self.journal = self._make_journal(journal_path)
         self.ops = Operations(lambda: self.service.client, self.journal, spec.profile_name, self.account)
         self.ops.top_up_amounts = TopUpAmounts(self.journal.path.parent)
+        profile = spec.profile
+        #: The subaccounts this login may act for: the profile's, typed for the run, the demo's listing.
+        self.subaccounts = KnownSubaccounts(spec.api_key, profile.subaccounts if profile else None,
+                                            profile=profile.name if profile else None, listable=self.is_demo)
 
     def __repr__(self) -> str:
         return f"Session({self.spec.label!r}, storage={self.spec.storage!r})"

@@ -318,6 +318,8 @@ class NumbersScreen(NumbersView):
     # -- cancel -------------------------------------------------------------------------------
 
     def action_cancel_number(self) -> None:
+        """d: the marked or highlighted numbers (the primary's: this list is its own); with nothing
+        highlighted and subaccounts known, a subaccount's number, typed (``ask_subaccount_cancel``)."""
         if not self.writes_allowed():
             return
         records = self._records()
@@ -325,7 +327,15 @@ class NumbersScreen(NumbersView):
         if marked:
             self._confirm_bulk_cancel(marked)
             return
+        from tui.screens.subaccounts import ask_subaccount_cancel, owner_note
+
         number = self._highlighted()
+        session = self.session
+        known = session.subaccounts if session is not None else None
+        if number is None and known:
+            typed = self.query_one("#numbers-filter", FilterInput).value
+            ask_subaccount_cancel(self, known, typed, lambda record, target: self._cancel([record], target))
+            return
         if number is None:
             self.say("No number highlighted.", severity="warning")
             return
@@ -336,37 +346,49 @@ class NumbersScreen(NumbersView):
             + (f"It costs {cost}; " if cost else "")
             + "the number goes back to Vonage and may not be available again. "
             + "Calls and messages to it will stop reaching you."
+            + owner_note(known)
         )
         self.confirm("Cancel number", body, yes=f"Cancel {name}", then=lambda: self._cancel([number]))
 
     def _confirm_bulk_cancel(self, numbers: list[OwnedRecord]) -> None:
         """Several marked numbers: one confirmation naming every one of them."""
+        from tui.screens.subaccounts import owner_note
+
         names = [format_msisdn(n.msisdn, n.country) for n in numbers]
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
         body = (
             f"Cancel these {len(numbers)} numbers?\n{shown}\n"
             "They go back to Vonage and may not be available again. Each is cancelled on its own; "
             "a failure does not stop the rest, and running the same selection again resumes it."
+            + owner_note(self.session.subaccounts if self.session is not None else None)
         )
         self.confirm(f"Cancel {len(numbers)} numbers", body, yes=f"Cancel {len(numbers)}",
                      then=lambda: self._cancel(numbers))
 
     @work(group="action", exit_on_error=False, description="cancel numbers")
-    async def _cancel(self, numbers: list[OwnedRecord]) -> None:
+    async def _cancel(self, numbers: list[OwnedRecord], target: str | None = None) -> None:
         session = self.session
         if session is None:
+            return
+        if target:  # a subaccount's number: in no list of this login, so nothing here changes
+            from tui.screens.subaccounts import SubaccountNumberCancelled
+
+            number = numbers[0]
+            outcome = await session.ops.cancel(number.country, number.msisdn, target_api_key=target)
+            self.post_message(SubaccountNumberCancelled(number, target, outcome, session.subaccounts))
             return
         report, removed, base, version = await session.ops.cancel_numbers(numbers)
         self.app.post_message(NumbersCancelled(numbers, report, removed, base, version))
 
     @on(NumbersCancelled)
     def _cancel_done(self, event: NumbersCancelled) -> None:
+        who = getattr(event, "who", "")  # set on a SubaccountNumberCancelled: "of Support team (sub12345)"
         report = event.report
         outcomes = report.outcomes
         if len(outcomes) == 1:
             msisdn, outcome = next(iter(outcomes.items()))
             country = next((n.country for n in event.numbers if n.msisdn == msisdn), "")
-            name = format_msisdn(msisdn, country)
+            name = format_msisdn(msisdn, country) + (f" of {who}" if who else "")
             if outcome.ok:
                 self.say(f"Cancelled {name}", timeout=4)
             else:

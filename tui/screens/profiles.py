@@ -1,4 +1,9 @@
-"""`:profiles`: switch, add, rename and remove profiles. Secrets move with them in their store."""
+"""`:profiles`: switch, add, rename and remove profiles. Secrets move with them in their store.
+
+``A`` opens the selected profile's subaccounts (labelled API keys, saved in config.toml). A login that
+is no saved profile (the environment's credentials, the demo) is listed too, as "this run": its
+subaccounts can be typed there and last for the run.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,17 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
+from rich.text import Text
 from textual.widgets import DataTable, Input, Static
 
 from tui import login_flow
 from tui.screens.base import VonageScreen
+from tui.screens.subaccounts import SubaccountsDialog
+from tui.subaccounts import KnownSubaccounts
 from tui.widgets.literal import Literal
+
+#: The row of a login that is no saved profile (":" starts no profile name).
+RUN_ROW = ":run"
 
 
 class RenamePrompt(ModalScreen[str | None]):
@@ -51,6 +62,15 @@ class ProfilesRead(Message, bubble=False):
         self.problem = problem
 
 
+class SubaccountsReady(Message, bubble=False):
+    """The subaccounts of row ``name`` are known (the demo's listing read): their dialog can open."""
+
+    def __init__(self, name: str, known: KnownSubaccounts) -> None:
+        super().__init__()
+        self.name = name
+        self.known = known
+
+
 class ProfilesScreen(VonageScreen):
     """Profiles from the config file; the active one is marked."""
 
@@ -60,13 +80,17 @@ class ProfilesScreen(VonageScreen):
         Binding("n", "add", "Add", id="profiles.add"),
         Binding("e", "rename", "Rename", id="profiles.rename"),
         Binding("d", "remove", "Remove", id="profiles.remove"),
+        Binding("A", "subaccounts", "Subaccounts…", id="profiles.subaccounts",
+                tooltip="The selected profile's subaccounts: add, rename or remove their labelled API keys"),
         Binding("escape", "app.go_back", "Back", id="profiles.back"),
     ]
+
+    _config: Any = None  # the config last read (its profiles' subaccounts are edited with A)
 
     def compose_body(self) -> ComposeResult:
         yield Literal("", id="profiles-summary")
         table: DataTable[str] = DataTable(id="profiles-table", cursor_type="row")
-        table.add_columns("", "Profile", "API key", "Secret stored in", "Numbers host")
+        table.add_columns("", "Profile", "API key", "Subaccounts", "Secret stored in", "Numbers host")
         yield table
 
     def on_mount(self) -> None:
@@ -87,15 +111,19 @@ class ProfilesScreen(VonageScreen):
         if event.problem:
             self.query_one("#profiles-summary", Literal).update(event.problem)
             return
-        cfg = event.config
+        cfg = self._config = event.config
         table = self.query_one("#profiles-table", DataTable)
         table.clear()
         for name, p in cfg.profiles.items():
             mark = "●" if name == cfg.active_profile else ""
-            table.add_row(mark, name, p.api_key, p.keyring_backend, p.rest_url, key=name)
+            table.add_row(mark, name, p.api_key, str(len(p.subaccounts)), p.keyring_backend, p.rest_url, key=name)
+        session = self.session
+        if session is not None and session.subaccounts.profile is None:
+            table.add_row("●", Text("this run"), session.api_key, str(len(session.subaccounts)),
+                          session.spec.storage, session.spec.rest_url, key=RUN_ROW)
         self.query_one("#profiles-summary", Literal).update(
-            f"{len(cfg.profiles)} profile(s). enter switches, n adds, e renames, d removes."
-            if cfg.profiles else "No profiles yet: press n to add one."
+            f"{len(cfg.profiles)} profile(s). enter switches, n adds, e renames, d removes, A subaccounts."
+            if cfg.profiles else "No profiles yet: press n to add one. A: this login's subaccounts."
         )
 
     def _selected(self) -> str | None:
@@ -104,12 +132,50 @@ class ProfilesScreen(VonageScreen):
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+    def _saved_selected(self) -> str | None:
+        """The selected saved profile (None, with a word, on the row of a login that is no profile)."""
+        name = self._selected()
+        if name == RUN_ROW:
+            self.say("This login is not a saved profile: log in and save it to keep it.", severity="warning")
+            return None
+        return name
+
+    def _known_for(self, name: str) -> KnownSubaccounts | None:
+        """The subaccounts to show for the row ``name``: the session's own list when it is this login's."""
+        session = self.session
+        if session is not None and (name == RUN_ROW or session.subaccounts.profile == name):
+            return session.subaccounts
+        profile = getattr(self._config, "profiles", {}).get(name)
+        if profile is None:
+            return None
+        return KnownSubaccounts(profile.api_key, profile.subaccounts, profile=name)
+
+    def action_subaccounts(self) -> None:
+        name = self._selected()
+        known = self._known_for(name) if name is not None else None
+        if name is not None and known is not None:
+            self._read_subaccounts(name, known)
+
+    @work(group="subaccounts", exclusive=True, exit_on_error=False)
+    async def _read_subaccounts(self, name: str, known: KnownSubaccounts) -> None:
+        session = self.session
+        if session is not None and known is session.subaccounts:
+            await known.read_listing(session.client)  # the demo's listing, once
+        self.post_message(SubaccountsReady(name, known))
+
+    @on(SubaccountsReady)
+    def _show_subaccounts(self, event: SubaccountsReady) -> None:
+        known = event.known
+        title = (f"Subaccounts of this login ({known.primary_key})" if event.name == RUN_ROW
+                 else f"Subaccounts of profile '{event.name}' ({known.primary_key})")
+        self.app.push_screen(SubaccountsDialog(known, title=title), lambda _: self.reload())
+
     def action_add(self) -> None:
         login_flow.open_login(self.app, reason="Add a profile.")
 
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_switch(self) -> None:
-        name = self._selected()
+        name = self._saved_selected()
         if name is None:
             return
         if await login_flow.switch_profile(self.app, name):
@@ -122,7 +188,7 @@ class ProfilesScreen(VonageScreen):
         from tui.config import load_config, rename_profile, save_config
         from tui.credentials import SecretStorage
 
-        old = self._selected()
+        old = self._saved_selected()
         if old is None:
             return
         new = await self.app.push_screen_wait(RenamePrompt(old))
@@ -137,11 +203,13 @@ class ProfilesScreen(VonageScreen):
             self.say(f"Could not rename: {exc}", severity="error")
             return
         await asyncio.to_thread(save_config, renamed)
+        if self.session is not None and self.session.subaccounts.profile == old:
+            self.session.subaccounts.profile = new  # its subaccounts are saved under the new name now
         self.say(f"Renamed '{old}' to '{new}'.")
         self.reload()
 
     def action_remove(self) -> None:
-        name = self._selected()
+        name = self._saved_selected()
         if name is None:
             return
         self.confirm("Remove profile", f"Remove profile '{name}' and delete its stored secret?",

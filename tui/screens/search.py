@@ -6,6 +6,8 @@ the field, so a bad country or a pattern with letters never reaches the API. A v
 balance first and refuses when the setup price is above it, then asks (the one confirmation dialog,
 "No" focused); the purchase itself is ``Operations.buy_number`` (journaled, reconciled, the number put
 in the session's list and the balance read back) and its outcome is announced as ``NumberBought``.
+When the login knows subaccounts, the dialog offers "for account" (primary first): a subaccount's
+purchase is sent with its ``target_api_key`` and the subaccount pays for and owns the number.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tui.formatting import money
 from tui.messages import BalanceChanged, NumberBought, SessionOpened
 from tui.screens.base import VonageScreen
 from tui.screens.search_form import SearchForm
+from tui.screens.subaccounts import buy_body, confirm_for_account
 from tui.screens.search_format import (
     confirm_body,
     describe_query,
@@ -104,6 +107,7 @@ class SearchScreen(VonageScreen):
         self._run_when_logged_in = False
         self._interrupted = False
         self._buying = False
+        self._buying_for = ""  # the account a purchase in flight is for ("" = primary)
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -301,6 +305,7 @@ class SearchScreen(VonageScreen):
             return
         try:
             balance = await session.ops.read_balance()
+            await session.subaccounts.read_listing(session.client)  # the demo's, once: for "for account"
         except VonageError as exc:
             self.post_message(FundsChecked(number, country, None, exc.message))
             return
@@ -329,17 +334,31 @@ class SearchScreen(VonageScreen):
             self._buying = False
             self.say(f"Not bought: {shown}.", timeout=3)
 
-        self.confirm(f"Buy {shown}?", confirm_body(number, country, event.balance),
-                     yes=f"Buy for {money(price)}", then=lambda: self._buy(number, country), otherwise=not_bought)
+        body = confirm_body(number, country, event.balance)
+        session = self.session
+        if session is None or not len(session.subaccounts):
+            self.confirm(f"Buy {shown}?", body, yes=f"Buy for {money(price)}",
+                         then=lambda: self._buy(number, country), otherwise=not_bought)
+            return
+        known = session.subaccounts
+
+        def describe(account: str) -> tuple[str, str, str]:
+            return f"Buy {shown}?", buy_body(body, known, account), f"Buy for {money(price)}"
+
+        def buy(target: str | None) -> None:
+            self._buying_for = target or ""
+            self._buy(number, country, target)
+
+        confirm_for_account(self, known, describe, then=buy, otherwise=not_bought)
 
     @work(group="action", exit_on_error=False, description="buy a number")
-    async def _buy(self, number: AvailableNumber, country: str) -> None:
+    async def _buy(self, number: AvailableNumber, country: str, target: str | None = None) -> None:
         session = self.session
         if session is None:
             return
         self.post_message(SearchStatus(f"Buying {shown_number(number, country)}…"))
         try:
-            outcome = await session.ops.buy_number(number, country)
+            outcome = await session.ops.buy_number(number, country, target_api_key=target)
         finally:
             self.post_message(SearchStatus(""))
         self.app.post_message(NumberBought(outcome))
@@ -354,9 +373,11 @@ class SearchScreen(VonageScreen):
     @on(NumberBought)
     def _bought(self, event: NumberBought) -> None:
         """Show how a purchase ended; on success the number leaves the results."""
-        self._buying = False
+        self._buying, target, self._buying_for = False, self._buying_for, ""
         outcome = event.outcome
         shown = shown_number(outcome.msisdn, outcome.country)
+        if target and self.session is not None:
+            shown += f" for subaccount {self.session.subaccounts.describe(target)}"
         if outcome.ok:
             table = self.query_one("#search-results", FastTable)
             if table.remove_row(outcome.msisdn):

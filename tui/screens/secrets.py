@@ -4,6 +4,10 @@ The API lists ids and creation times only, so which secret this profile uses is 
 be deduced: the account has a single secret (we authenticated, so it is ours), or this session rotated
 (the new id is ours). Otherwise none is marked and the tip says so. The rotation itself lives in
 ``tui.rotation`` (no Textual); this screen only asks, runs it in a worker and reports.
+
+``A`` switches to a subaccount's secrets (the primary's credentials may manage them: the path takes
+the subaccount's key). List, create and revoke then act on that account; rotation stays with the
+primary, because it replaces the secret this login uses, so R is hidden while a subaccount is shown.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from tui.api.errors import AuthError, Forbidden, ValidationFailed, VonageError
 from tui.rotation import RotationResult, SecretRotation, generate_secret
 from tui.screens.base import ReloadingScreen
 from tui.screens.secrets_modals import NewSecretDialog, SecretShownDialog
+from tui.screens.subaccounts import SubaccountsDialog
+from tui.subaccounts import PRIMARY
 from tui.widgets.fast_table import Column, FastTable
 from tui.widgets.literal import Literal
 
@@ -59,12 +65,13 @@ def created_text(secret: Secret) -> str:
 
 
 class SecretsRead(Message, bubble=False):
-    """The account's secrets as listed (``secrets``), or why the list could not be read (``error``)."""
+    """The secrets of ``account`` ("" = primary) as listed (``secrets``), or why they could not be (``error``)."""
 
-    def __init__(self, secrets: list[Secret] | None, error: VonageError | None = None) -> None:
+    def __init__(self, secrets: list[Secret] | None, error: VonageError | None = None, account: str = "") -> None:
         super().__init__()
         self.secrets = secrets
         self.error = error
+        self.account = account
 
 
 class SecretChanged(Message, bubble=False):
@@ -92,6 +99,8 @@ class SecretsScreen(ReloadingScreen):
         Binding("R", "rotate", "Rotate", id="secrets.rotate",
                 tooltip="Replace the secret this profile uses: create, store, check, revoke the old"),
         Binding("r", "refresh", "Refresh", id="secrets.refresh", tooltip="Reload the list of secrets"),
+        Binding("A", "account", "Account…", show=False, id="secrets.account",  # named on the line above the table
+                tooltip="Show the secrets of the primary account or of a subaccount"),
     ]  # fmt: skip
 
     #: The rotation class (a test may swap in one whose step fails).
@@ -102,10 +111,12 @@ class SecretsScreen(ReloadingScreen):
         self._secrets: list[Secret] = []
         self._in_use: str | None = None
         self._just_revoked: str | None = None
+        self._target = PRIMARY  # whose secrets are shown: "" the primary, else a subaccount's key
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
+        yield Literal("", id="secrets-account")
         yield SecretsTable(COLUMNS, id="secrets-table")
         yield Literal("", id="secrets-tip", classes="dim")
         yield Literal("", id="secrets-status")
@@ -117,6 +128,7 @@ class SecretsScreen(ReloadingScreen):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(FastTable))
+        self._show_account()
         if self.read_only:  # read-only: no hint of what cannot be done
             self.query_one("#secrets-help", Literal).update("y copies the highlighted secret id · r refreshes")
 
@@ -128,16 +140,23 @@ class SecretsScreen(ReloadingScreen):
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        session = self.session
+        session, account = self.session, self._target
         if session is None:
             return
+        await session.subaccounts.read_listing(session.client)  # the demo's, once: for A
         try:
-            self.post_message(SecretsRead(await session.client.list_secrets()))
+            self.post_message(SecretsRead(await session.client.list_secrets(account or None), account=account))
         except AuthError as exc:
-            self.post_message(SecretsRead(None, exc))
+            self.post_message(SecretsRead(None, exc, account))
+        except VonageError as exc:  # a subaccount the primary may not manage (403/404): said, not crashed
+            if not account:
+                raise
+            self.post_message(SecretsRead(None, exc, account))
 
     @on(SecretsRead)
     def _read(self, event: SecretsRead) -> None:
+        if event.account != self._target:  # read for the account shown before a switch
+            return
         if event.secrets is None:
             if event.error is not None:
                 self._load_failed(event.error)
@@ -162,19 +181,23 @@ class SecretsScreen(ReloadingScreen):
         self._secrets = list(secrets)
         self._just_revoked = None
         ids = [s.id for s in secrets]
-        if len(ids) == 1:
+        if self._target:  # a subaccount's secrets: this login uses none of them
+            pass
+        elif len(ids) == 1:
             self._in_use = ids[0]  # we authenticated, and this is the only secret: it is ours
         elif self._in_use not in ids:
             self._in_use = None
-        self.table.set_rows(
-            (s.id, (IN_USE_MARK if s.id == self._in_use else "", s.id, created_text(s))) for s in secrets
-        )
+        in_use = None if self._target else self._in_use
+        self.table.set_rows((s.id, (IN_USE_MARK if s.id == in_use else "", s.id, created_text(s))) for s in secrets)
         self.query_one("#secrets-tip", Literal).update(self._tip())
 
     def _tip(self) -> str:
         count = len(self._secrets)
         if count == 0:
             return "No secrets listed."
+        if self._target:
+            return (f"{count} secret(s) of this subaccount; whatever logs in as it uses one of them. n adds one "
+                    "(at most two), d revokes one. Rotation is for the primary account only.")
         if count == 1:
             return "One secret: it is the one this profile uses. R rotates it; n adds a second one."
         if self._in_use:
@@ -195,12 +218,51 @@ class SecretsScreen(ReloadingScreen):
             self.app.copy_to_clipboard(str(event.key))
             self.say(f"Copied secret id {event.key}.")
 
+    # -- whose secrets ----------------------------------------------------------------------------
+
+    def _show_account(self) -> None:
+        key = self._api_key()
+        who = f"subaccount {key}" if self._target else f"the primary account {key} (this login)"
+        self.query_one("#secrets-account", Literal).update(f"Secrets of {who} · A switches account")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rotate" and self._target:
+            return False  # it replaces the secret this login uses: the primary's only
+        return super().check_action(action, parameters)
+
+    def action_account(self) -> None:
+        session = self.session
+        if session is None:
+            return
+
+        def chosen(account: str | None) -> None:
+            if account is not None and self.session is session and account != self._target:
+                self.switch_account(account)
+
+        self.app.push_screen(SubaccountsDialog(session.subaccounts, current=self._target,
+                                               title="Whose secrets? Accounts of this login"), chosen)
+
+    def switch_account(self, account: str, *, reload: bool = True) -> None:
+        """Show the secrets of ``account`` ("" = the primary) from now on."""
+        self._target, self._secrets = account, []
+        self.table.set_rows(())
+        self._status("")
+        self.query_one("#secrets-tip", Literal).update("")
+        self._show_account()
+        self.refresh_bindings()
+        if reload:
+            self.reload()
+
+    def on_session_opened(self) -> None:
+        """Another login: its primary's secrets (a subaccount of the last login means nothing here).
+
+        Textual runs ReloadingScreen's handler of the same name too (handlers run along the MRO): it reloads."""
+        if self.is_attached:
+            self.switch_account(PRIMARY, reload=False)
+
     # -- create -------------------------------------------------------------------------------
 
     def action_create(self) -> None:
-        self._open_create(generated=False)
-
-    def _open_create(self, *, generated: bool) -> None:
         if not self.writes_allowed():
             return
 
@@ -209,10 +271,14 @@ class SecretsScreen(ReloadingScreen):
                 self._status("Creating a secret…")
                 self.run_create(secret)
 
-        self.app.push_screen(NewSecretDialog(self._api_key(), generated=generated), _chosen)
+        self.app.push_screen(NewSecretDialog(self._api_key()), _chosen)
 
     def _api_key(self) -> str:
-        return self.session.api_key if self.session is not None else "?"
+        """The account shown, in words: "abcd1234", or "Support team (sub12345)" for a subaccount."""
+        session = self.session
+        if session is None:
+            return "?"
+        return session.subaccounts.describe(self._target) if self._target else session.api_key
 
     @work(group="action", exit_on_error=False)
     async def run_create(self, secret: SecretStr) -> None:
@@ -220,7 +286,7 @@ class SecretsScreen(ReloadingScreen):
         if session is None:
             return
         try:
-            outcome = await session.ops.create_secret(secret)
+            outcome = await session.ops.create_secret(secret, api_key=self._target or None)
         except VonageError as exc:
             self.post_message(SecretChanged("create", None, exc))
             return
@@ -268,7 +334,7 @@ class SecretsScreen(ReloadingScreen):
             self.say("No secret highlighted.", severity="warning")
             return
         secret_id = str(secret_id)
-        if secret_id == self._in_use and len(self._secrets) > 1:
+        if not self._target and secret_id == self._in_use and len(self._secrets) > 1:
             text = (f"This profile is logged in with secret {secret_id}: revoking it would lock this session "
                     "out. Use R (rotate) to replace it safely, or revoke the other one.")
             self._status(text, error=True)
@@ -276,7 +342,7 @@ class SecretsScreen(ReloadingScreen):
             return
         account = self._api_key()
         body = f"Revoke secret {secret_id} of account {account}?\n\nAnything still using this secret stops working."
-        if self._in_use is None and len(self._secrets) > 1:
+        if not self._target and self._in_use is None and len(self._secrets) > 1:
             body += (" If this profile is logged in with it, this session is locked out too — R (rotate) "
                      "replaces the secret in use safely.")
 
@@ -292,7 +358,7 @@ class SecretsScreen(ReloadingScreen):
         if session is None:
             return
         try:
-            outcome = await session.ops.revoke_secret(secret_id)
+            outcome = await session.ops.revoke_secret(secret_id, api_key=self._target or None)
         except VonageError as exc:
             self.post_message(SecretChanged("revoke", None, exc, secret_id=secret_id))
             return

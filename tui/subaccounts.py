@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from tui.api.errors import Forbidden, NotFound, VonageError
 
@@ -138,22 +137,8 @@ class KnownSubaccounts:
 
 
 async def list_subaccounts(client: VonageClient) -> list[tuple[str, str]]:
-    """(api_key, name) of each subaccount ``GET /accounts/{key}/subaccounts`` lists for the client's account.
-
-    Why here and not a ``VonageClient`` method: the Subaccounts API is outside the specs tui/api is built
-    from; this reads only the two fields the app shows, through the client's one request engine (auth,
-    pacing, retries, typed errors). Names are cut to 40 characters (the label limit) before checking.
-    """
-    path = f"/accounts/{quote(client.api_key, safe='')}/subaccounts"
-    _, body = await client._call("GET", "api", path, family="account", op="list_subaccounts")
-    embedded = body.get("_embedded") if isinstance(body, dict) else None
-    items = embedded.get("subaccounts") if isinstance(embedded, dict) else None
-    pairs: list[tuple[str, str]] = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("api_key"), str) and isinstance(item.get("name"), str):
-            name = " ".join(item["name"].split())
-            pairs.append((item["api_key"], name if len(name) <= 40 else name[:39] + "…"))
-    return pairs[:100]
+    """(api_key, name) of the client's account's subaccounts, names cut to the 40-character label limit."""
+    return [(key, name if len(name) <= 40 else name[:39] + "…") for key, name in await client.list_subaccounts()]
 
 
 __all__ = ["PRIMARY", "SOURCE_TEXT", "KnownSubaccounts", "Source", "Subaccount", "list_subaccounts"]

@@ -269,6 +269,24 @@ class VonageClient(PoolsMixin):
         """The current settings (the API has no GET: an empty settings POST changes nothing and answers them)."""
         return await self.update_settings()
 
+    # -- subaccounts (outside the specs: only what the app shows) --------------------------------
+
+    async def list_subaccounts(self) -> list[tuple[str, str]]:
+        """(api_key, name) of each subaccount ``GET /accounts/{key}/subaccounts`` lists (at most 100).
+
+        The Subaccounts API is outside the specs this layer is built from: only the two fields the app
+        shows are read, loosely (an entry without them is skipped), through the one request engine.
+        """
+        path = f"/accounts/{quote(self.api_key, safe='')}/subaccounts"
+        _, body = await self._call("GET", "api", path, family="account", op="list_subaccounts")
+        embedded = body.get("_embedded") if isinstance(body, dict) else None
+        items = embedded.get("subaccounts") if isinstance(embedded, dict) else None
+        pairs: list[tuple[str, str]] = []
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("api_key"), str) and isinstance(item.get("name"), str):
+                pairs.append((item["api_key"], " ".join(item["name"].split())))
+        return pairs[:100]
+
     # -- secrets ---------------------------------------------------------------------------------
 
     def _secrets_path(self, api_key: str | None, secret_id: str | None = None) -> str:

@@ -144,6 +144,7 @@ class AccountOperations(OperationsCore):
             check,
             done_text="Created a new secret",
             not_done_text="No new secret was created",
+            details={"api_key": api_key} if api_key else {},
         )
         if outcome.ok and outcome.result is None:
             try:  # only to name the new secret: the secret exists whatever this read says
@@ -163,10 +164,11 @@ class AccountOperations(OperationsCore):
             check,
             done_text=f"Revoked secret {secret_id}",
             not_done_text=f"Secret {secret_id} was not revoked",
+            details={"api_key": api_key} if api_key else {},  # whose secret: start-up checks that account
         )
 
-    async def _secret_gone(self, secret_id: str) -> bool:
-        return all(s.id != secret_id for s in await self.client.list_secrets())
+    async def _secret_gone(self, secret_id: str, api_key: str | None = None) -> bool:
+        return all(s.id != secret_id for s in await self.client.list_secrets(api_key))
 
 
 def describe_amount(known: KnownAmount | None) -> str:

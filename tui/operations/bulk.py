@@ -14,7 +14,6 @@ time under the client's rate limit. No Textual here: the screen passes ``on_item
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,8 +26,7 @@ from tui.operations.numbers import NumberOperations, UpdateConflict
 from tui.owned import OwnedRecord
 
 if TYPE_CHECKING:
-    from tui.api.request_models import NumberUpdate
-    from tui.operations.core import Outcome
+    pass
 
 #: The journal's name for a plan (its details hold the numbers and the changes).
 PLAN_OP = "bulk-edit"
@@ -42,7 +40,6 @@ BULK_FIELDS = ("app_id", "mo_http_url", "voice_callback_type", "voice_callback_v
 CONFLICT = "conflict"
 
 # The batch id the updates of a running bulk edit are journaled under (see ``update`` below).
-_BATCH: contextvars.ContextVar[str] = contextvars.ContextVar("bulk_batch", default="")
 
 
 @dataclass(frozen=True)
@@ -187,16 +184,6 @@ def _status(plan: BulkPlan, items: Iterable[JournalEntry]) -> BulkStatus:
 class BulkOperations(NumberOperations):
     """Plan, run, resume and close bulk edits of owned numbers."""
 
-    async def update(
-        self, update: NumberUpdate, *, base: Mapping[str, Any] | None = None, batch: str = "", attempts: int = 3,
-    ) -> Outcome:
-        """Journal each update of a running bulk edit under its batch id.
-
-        ``update_number`` (the read-modify-write every number goes through) takes no batch id, so the
-        bulk run sets it in a context variable that only its own tasks see.
-        """
-        return await super().update(update, base=base, batch=batch or _BATCH.get(), attempts=attempts)
-
     async def start_bulk_edit(self, numbers: Sequence[OwnedRecord], changes: Mapping[str, str]) -> BulkPlan:
         """Journal the plan (before anything is sent: a failing disk stops the edit here)."""
         plan = BulkPlan("bulk-" + uuid.uuid4().hex[:12], dict(changes),
@@ -272,15 +259,12 @@ class BulkOperations(NumberOperations):
                 entry = status.entries.get(msisdn) if msisdn in unknown else None
                 report(await self._edit_one(plan, msisdn, country, entry))
 
-        token = _BATCH.set(plan.batch)
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(max(1, min(concurrency, len(plan.numbers)))):
                     group.create_task(worker())
         except BaseExceptionGroup as errors:  # a bug in one number's code: raise it as itself
             raise errors.exceptions[0] from None
-        finally:
-            _BATCH.reset(token)
         counts = {state: sum(1 for i in items if i.state == state) for state in (DONE, FAILED, UNKNOWN, CONFLICT)}
         await self.close_bulk_edit(plan, "finished: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         return items
@@ -292,7 +276,7 @@ class BulkOperations(NumberOperations):
                 checked = await self._settle_unknown(msisdn, country, plan.changes, unknown)
                 if checked is not None:
                     return checked
-            outcome = await self.update_number(OwnedRecord(msisdn, country), plan.changes)
+            outcome = await self.update_number(OwnedRecord(msisdn, country), plan.changes, batch=plan.batch)
         except VonageError as exc:  # refused, not found, a read that failed: nothing was changed
             return BulkItem(msisdn, country, FAILED, exc.message)
         except OSError as exc:  # the journal could not be written: the update was not sent

@@ -191,7 +191,7 @@ class NumberOperations(OperationsCore):
                 return outcome
         return outcome
 
-    async def update_number(self, number: OwnedRecord, changes: Mapping[str, str]) -> Outcome:
+    async def update_number(self, number: OwnedRecord, changes: Mapping[str, str], *, batch: str = "") -> Outcome:
         """Read-modify-write: read the number as the server has it now, overlay ``changes``, send it all.
 
         ``Outcome.result`` is the number as it is after a successful update (an ``OwnedRecord``), kept in
@@ -206,7 +206,7 @@ class NumberOperations(OperationsCore):
             raise NotFound(f"{number.msisdn} is no longer on this account; refresh with r", status=404)
         current = current_fields(fresh)
         update = merge_update(number.country, number.msisdn, current, dict(changes))
-        outcome = await self.update(update, base=current)
+        outcome = await self.update(update, base=current, batch=batch)
         if outcome.ok:
             record = OwnedRecord.from_model(fresh).replace(
                 **{name: getattr(update, name) for name in CONFIG_FIELDS})

@@ -44,7 +44,7 @@ class Reconciliation(NumberOperations, AccountOperations, PoolOperations):
         checks: dict[str, Callable[[], Awaitable[bool]]] = {
             "buy": lambda: self._is_owned(target),
             "cancel": lambda: _negate(self._is_owned(target)),
-            "secret-revoke": lambda: self._secret_gone(target),
+            "secret-revoke": lambda: self._secret_gone(target, details.get("api_key") or None),
             "pool-create": lambda: self._pool_exists(target),
             "pool-delete": lambda: _negate(self._pool_exists(target)),
         }

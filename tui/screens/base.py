@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
@@ -113,16 +113,23 @@ class VonageScreen(Screen[None]):
 
         self.say(explain(exc, self.host.known_secrets()), title=title, severity="error", timeout=12)
 
-    def confirm(self, title: str, body: str, *, yes: str, then: Callable[[], object],
-                otherwise: Callable[[], object] | None = None) -> None:
-        """Ask before a change; ``then`` runs only after a deliberate yes."""
+    def confirm(self, title: str, body: str, *, yes: str, then: Callable[..., object],
+                otherwise: Callable[[], object] | None = None, accounts: Sequence[tuple[str, str]] = (),
+                describe: Callable[[str], tuple[str, str, str]] | None = None) -> None:
+        """Ask before a change; ``then`` runs only after a deliberate yes.
+
+        With ``accounts`` (key, label) the dialog also offers "for account" (the first is the default;
+        ``describe(key)`` rewrites title, body and yes label for a choice) and ``then`` gets the key chosen.
+        """
+        dialog = ConfirmDialog(title, body, yes_label=yes, accounts=accounts, describe=describe)
+
         def answered(answer: bool | None) -> None:
             if answer:
-                then()
+                then(dialog.account) if accounts else then()
             elif otherwise is not None:
                 otherwise()
 
-        self.app.push_screen(ConfirmDialog(title, body, yes_label=yes), answered)
+        self.app.push_screen(dialog, answered)
 
     def set_status(self, text: str) -> None:
         """The right-hand status of the key bar (e.g. "3 marked")."""

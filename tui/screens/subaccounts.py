@@ -19,14 +19,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 
 from tui.countries import format_msisdn, name_of
 from tui.messages import NumbersCancelled
 from tui.owned import OwnedRecord
+from tui.screens.base import VonageScreen
 from tui.screens.subaccounts_forms import SubaccountForm, SubaccountNumberForm
 from tui.subaccounts import PRIMARY, SOURCE_TEXT, KnownSubaccounts
-from tui.widgets.confirm import ConfirmDialog, Describe
+from tui.widgets.confirm import Describe
 from tui.widgets.fast_table import Column, FastTable
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
@@ -38,21 +39,14 @@ if TYPE_CHECKING:
 COLUMNS = (Column("account", "Account", width=30), Column("key", "API key", width=12), Column("kept", "Kept"))
 
 
-def confirm_for_account(screen: Screen[object], known: KnownSubaccounts, describe: Describe, *,
+def confirm_for_account(screen: VonageScreen, known: KnownSubaccounts, describe: Describe, *,
                         then: Callable[[str | None], object], otherwise: Callable[[], object] | None = None,
                         accounts: Sequence[tuple[str, str]] | None = None) -> None:
     """The one confirmation dialog with a "for account" choice; ``then(None)`` for the primary, else its key."""
     choices = list(known.choices() if accounts is None else accounts)
     title, body, yes = describe(choices[0][0] if choices else PRIMARY)
-    dialog = ConfirmDialog(title, body, yes_label=yes, accounts=choices, describe=describe)
-
-    def answered(answer: bool | None) -> None:
-        if answer:
-            then(dialog.account or None)
-        elif otherwise is not None:
-            otherwise()
-
-    screen.app.push_screen(dialog, answered)
+    screen.confirm(title, body, yes=yes, then=lambda account: then(account or None), otherwise=otherwise,
+                 accounts=choices, describe=describe)
 
 
 def buy_body(body: str, known: KnownSubaccounts, account: str) -> str:
@@ -66,7 +60,7 @@ def buy_body(body: str, known: KnownSubaccounts, account: str) -> str:
     return "\n".join([*lines, f"Paid by and owned by subaccount {known.describe(account)}."])
 
 
-def ask_subaccount_cancel(screen: Screen[object], known: KnownSubaccounts, typed: str,
+def ask_subaccount_cancel(screen: VonageScreen, known: KnownSubaccounts, typed: str,
                           then: Callable[[OwnedRecord, str | None], object]) -> None:
     """Type a number (prefilled from ``typed``), then confirm its cancel for the account chosen in the dialog."""
     def typed_in(result: tuple[str, str] | None) -> None:

@@ -324,12 +324,12 @@ class NumbersScreen(NumbersView):
             return
         records = self._records()
         marked = [records[k] for k in self.table.marked_keys if k in records]
-        if marked:
+        if len(marked) > 1:
             self._confirm_bulk_cancel(marked)
             return
         from tui.screens.subaccounts import ask_subaccount_cancel, owner_note
 
-        number = self._highlighted()
+        number = marked[0] if marked else self._highlighted()  # one marked number: named like one
         session = self.session
         known = session.subaccounts if session is not None else None
         if number is None and known:

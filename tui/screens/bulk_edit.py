@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tui.api.errors import InputError
 from tui.operations.bulk import check_bulk_changes
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel · esc", id="bulk-cancel", compact=True)
                 yield Button("Review · ctrl+s", id="bulk-review", variant="primary", compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for row, *_ in ROWS:

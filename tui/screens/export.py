@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.export import ExportRefused, ExportTarget, resolve_target  # noqa: F401 - ExportTarget: the dismiss type
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 HINT = ("The ending chooses the format: .csv (the columns of `vonage-tui numbers -o csv`) or .json. "
@@ -47,6 +48,7 @@ class ExportDialog(ModalScreen["ExportTarget | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel · esc", id="export-cancel", compact=True)
                 yield Button("Export · enter", id="export-write", variant="primary", compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#export-path-error", Static).display = False

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 SCREEN_NAMES: tuple[str, ...] = (
@@ -47,6 +48,7 @@ class JumpPrompt(ModalScreen[str | None]):
                 id="jump-input",
             )
             yield Literal("", id="jump-error", classes="field-error")
+        yield KeyBar()
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

@@ -24,6 +24,7 @@ from tui.api.number_config import current_fields, merge_update
 from tui.countries import format_msisdn
 from tui.operations import UpdateConflict
 from tui.service import describe_error
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="edit-cancel", compact=True)
                 yield Button("Save", id="edit-save", variant="primary", compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for name in FIELD_NAMES:

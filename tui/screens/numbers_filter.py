@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.api.errors import InputError
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
                 yield Button("Clear all", id="filter-clear", compact=True)
                 yield Button("Cancel", id="filter-cancel", compact=True)
                 yield Button("Apply", id="filter-apply", variant="primary", compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#filter-pattern", Input))

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
@@ -25,9 +25,10 @@ from tui.api.errors import Conflict, InputError
 from tui.api.models import BatchResult, Pool, PoolCreate, PoolUpdate
 from tui.countries import format_msisdn
 from tui.messages import OwnedNumbersChanged
-from tui.widgets.literal import Literal
-from tui.widgets.fast_table import Column, FastTable
 from tui.service import describe_error
+from tui.widgets.fast_table import Column, FastTable
+from tui.widgets.key_bar import KeyBar
+from tui.widgets.literal import Literal
 
 if TYPE_CHECKING:
     from tui.host import SessionHost
@@ -140,6 +141,7 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
                 yield Button("Save", id="pool-form-save", variant="primary")
 
     # -- reading the form ---------------------------------------------------------------------
+        yield KeyBar()
     def _values(self) -> dict[str, Any]:
         fallback = self.query_one("#pool-fallback", Select).value
         return {
@@ -272,6 +274,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="add-cancel")
                 yield Button("Add", id="add-submit", variant="primary")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#add-error").display = False
@@ -408,6 +411,7 @@ class BatchResultScreen(ModalScreen[None]):
                 yield Static("\n".join(self.lines()), id="batch-result-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="batch-result-ok", variant="primary")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#batch-result-ok", Button))

@@ -8,22 +8,22 @@ subaccounts can be typed there and last for the run.
 from __future__ import annotations
 
 import asyncio
-
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from rich.text import Text
 from textual.widgets import DataTable, Input, Static
 
 from tui import login_flow
 from tui.screens.base import VonageScreen
 from tui.screens.subaccounts import SubaccountsDialog
 from tui.subaccounts import KnownSubaccounts
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
 #: The row of a login that is no saved profile (":" starts no profile name).
@@ -42,6 +42,7 @@ class RenamePrompt(ModalScreen[str | None]):
             yield Literal(f"Rename profile '{self._old}'", classes="dialog-title")
             yield Input(self._old, id="rename-input")
             yield Literal("", id="rename-error", classes="field-error")
+        yield KeyBar()
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

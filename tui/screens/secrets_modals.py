@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Static
 
 from tui.api import validators
 from tui.rotation import generate_secret
+from tui.widgets.key_bar import KeyBar
 
 #: (what the user reads, the ``secret_rules`` sentences that break it)
 RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -70,6 +71,7 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
                 yield Button("Generate (ctrl+g)", id="new-secret-generate")
                 yield Button("Cancel", id="new-secret-cancel")
                 yield Button("Create", id="new-secret-create", variant="primary")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#new-secret-error", Static).display = False
@@ -153,6 +155,7 @@ class SecretShownDialog(ModalScreen[None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Copy · y", id="new-secret-copy")
                 yield Button("Done", id="new-secret-done", variant="primary")
+        yield KeyBar()
 
     def _display(self) -> str:
         if self._secret is None:

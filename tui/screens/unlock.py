@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
 
@@ -35,6 +36,7 @@ class UnlockScreen(ModalScreen["tuple[SecretStr, SecretStorage] | None"]):
             yield Literal(f"Unlock the credentials of profile '{self._profile}'", classes="dialog-title")
             yield SecretInput(placeholder="master password", id="unlock-password")
             yield Literal("", id="unlock-error", classes="field-error")
+        yield KeyBar()
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

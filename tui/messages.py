@@ -31,6 +31,9 @@ class AccountEvent(Message, bubble=False):
     Never bubbles (subclasses included): a copy relayed to a screen must not climb back to the App.
     """
 
+    #: True on the copies the App relays to screens (the original is the one the App handled).
+    relayed: bool = False
+
     def __init_subclass__(cls, bubble: bool | None = False, **kwargs: Any) -> None:
         super().__init_subclass__(bubble=bubble, **kwargs)
 
@@ -38,6 +41,7 @@ class AccountEvent(Message, bubble=False):
         """A fresh copy to post to another node (a message's handling flags belong to one delivery)."""
         clone = copy.copy(self)
         clone.__post_init__()
+        clone.relayed = True
         return clone
 
 

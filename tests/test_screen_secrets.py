@@ -152,6 +152,9 @@ async def test_create_shows_secret_once_and_copies_on_key(make_app, sandbox, tmp
         await settle(app, pilot)
         shown = app.screen
         assert isinstance(shown, SecretShownDialog)
+        assert STRONG not in screenshot_text(app, tmp_path, "masked")  # hidden until asked for
+        await pilot.press("v")
+        await pilot.pause()
         assert text_of(shown, "#new-secret-value") == STRONG
         assert STRONG in screenshot_text(app, tmp_path, "shown")  # the one time it is on screen
         assert copied == []  # nothing reaches the clipboard without the key

@@ -21,7 +21,13 @@ from textual.worker import Worker, WorkerState
 from tui import loading
 from tui.formatting import money
 from tui.launch import LaunchOptions
-from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
+from tui.messages import (
+    AccountEvent,
+    BalanceChanged,
+    JournalSettled,
+    NumberBought,
+    SessionOpened,
+)
 from tui.modes import EXTRA_SCREENS, SCREEN_PATHS, screen_class, screen_classes
 from tui.palette import commands, extra_screen
 from tui.session import Session, SessionSpec
@@ -51,7 +57,7 @@ class VonageApp(App[None]):
         # burst lands in two fields, not one (a widget-level Tab runs after the next keys were routed).
         Binding("tab", "focus_next", show=False, priority=True, id="app.next_field"),
         Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.previous_field"),
-        Binding("ctrl+x", "cancel_requests", "Cancel requests", show=False, id="app.cancel"),
+        Binding("ctrl+x", "cancel_requests", "Cancel requests", show=False, priority=True, id="app.cancel"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
@@ -117,7 +123,9 @@ class VonageApp(App[None]):
     @work(group="reconcile", exclusive=True, exit_on_error=False)
     async def _settle_journal(self, session: Session) -> None:
         await loading.settle_journal(session, self.post_message)
-        from tui.screens.bulk_result import offer_resume  # then unfinished bulk edits: offer to continue
+        from tui.screens.bulk_result import (
+            offer_resume,  # then unfinished bulk edits: offer to continue
+        )
 
         await offer_resume(self, session)
 
@@ -203,6 +211,7 @@ class VonageApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def action_cancel_requests(self) -> None:
+        """A priority key, so a field's "cut" never eats it and a dialog (a bulk edit's progress) gets it too."""
         running = [w for w in self.workers if not w.is_finished]
         for worker in running:
             worker.cancel()
@@ -211,8 +220,10 @@ class VonageApp(App[None]):
     # -- command palette --------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action of every main screen, with its key, so ctrl+p reaches anything from anywhere."""
-        yield from super().get_system_commands(screen)
+        """Every action of every main screen, with its key, so ctrl+p reaches anything from anywhere.
+        Textual's "Keys" is our help; its "Screenshot" is left out (it would capture a secret on show)."""
+        yield from (c for c in super().get_system_commands(screen) if c.title not in ("Keys", "Screenshot"))
+        yield SystemCommand("Keys  ·  ?", "The keys of this screen", self.action_keys)
         read_only = self.options.read_only or (self.session is not None and self.session.read_only)
         yield from commands(keymap=self.keymap, read_only=read_only, display=self.get_key_display,
                             goto=self.action_goto, run=self._run_on, open_extra=self.open_extra)
@@ -226,17 +237,10 @@ class VonageApp(App[None]):
         return self.session.known_secrets() if self.session is not None else []
 
     def _handle_exception(self, error: Exception) -> None:
-        """A crash report without locals or secrets, one sentence, exit status 1 — instead of Textual's crash
-        screen, which prints every frame's locals (the secret among them). Pilot's bookkeeping is kept."""
-        from rich.text import Text
-
+        """Instead of Textual's crash screen, which prints every frame's locals (the secret among them)."""
         from tui import crash
 
-        self._return_code = 1
-        if self._exception is None:
-            self._exception = error
-            self._exception_event.set()
-        self.panic(Text(crash.summary(error, crash.write_report(error, self.known_secrets()))))
+        crash.handle(self, error)
 
     async def on_unmount(self) -> None:
         from tui import login_flow

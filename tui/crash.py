@@ -22,9 +22,24 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 REDACTED = "[redacted]"
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{8,}")
+_HELD: set[str] = set()
+"""Every secret this process has held (typed, generated, read from storage): no report may show one."""
+
+
+def hold(*secrets: Any) -> None:
+    """Remember secrets (``SecretStr`` or text) so that every crash report redacts them, whoever crashes.
+
+    Why a registry: the session knows its own secret, but a master password being typed, a secret being
+    created or a login not yet finished belong to no session when the crash comes.
+    """
+    for secret in secrets:
+        value = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
+        if isinstance(value, str) and len(value) >= 4:
+            _HELD.add(value)
 
 
 def _secret_shaped(token: str) -> bool:
@@ -77,7 +92,7 @@ def render(error: BaseException, secrets: Iterable[str] = ()) -> str:
         f"python: {platform.python_version()} on {platform.platform(terse=True)}\n"
         f"error: {type(error).__name__}\n\n"
     )
-    return redact(header + body, list(secrets))
+    return redact(header + body, [*secrets, *_HELD])
 
 
 def write_report(error: BaseException, secrets: Iterable[str] = ()) -> Path | None:
@@ -126,4 +141,20 @@ def excepthook(secrets: Iterable[str] = ()) -> None:
     print(summary(error, path), file=sys.stderr)
 
 
-__all__ = ["REDACTED", "basic_forms", "excepthook", "explain", "redact", "render", "summary", "write_report"]
+
+
+def handle(app: Any, error: Exception) -> None:
+    """An App's unhandled exception: a report without locals or secrets, one sentence, exit status 1.
+
+    Pilot's bookkeeping (``_exception`` and its event) is kept, so tests see the crash as before.
+    """
+    from rich.text import Text
+
+    app._return_code = 1
+    if app._exception is None:
+        app._exception = error
+        app._exception_event.set()
+    app.panic(Text(summary(error, write_report(error, app.known_secrets()))))
+
+
+__all__ = ["REDACTED", "basic_forms", "excepthook", "explain", "handle", "hold", "redact", "render", "summary", "write_report"]

@@ -46,6 +46,8 @@ class JournalEntry:
     reconciled: bool = False
     acknowledged: bool = False
     """The user said they checked an unknown outcome themselves (e.g. a top-up in their payment history)."""
+    owner: str = ""
+    """The process that began the change ("pid:start"): another running instance's changes are not settled."""
 
     @property
     def finished(self) -> bool:
@@ -113,6 +115,7 @@ class Journal:
                 "batch": batch,
                 "details": details or {},
                 "account": account,
+                "owner": OWNER,
             }
         )
         return entry_id
@@ -161,6 +164,7 @@ class Journal:
                         batch=_text(rec.get("batch")),
                         details=details if isinstance(details, dict) else {},
                         account=_text(rec.get("account")),
+                        owner=_text(rec.get("owner")),
                     )
                 elif rec.get("kind") == "end" and rec["id"] in by_id:
                     entry = by_id[rec["id"]]
@@ -183,10 +187,51 @@ class Journal:
             for e in self.entries()
             if (e.state == PENDING or (e.state == UNKNOWN and not e.reconciled))
             and (profile is None or e.profile == profile)
+            and not owner_running(e.owner)
         ]
 
     def batch_items(self, batch: str) -> list[JournalEntry]:
         return [e for e in self.entries() if e.batch == batch]
+
+
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, Linux), "" when it cannot be told.
+
+    Why: a pid alone is reused; the pid and its start time name one process for as long as it runs.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read().decode("ascii", "replace")
+    except OSError:
+        return ""
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+OWNER = f"{os.getpid()}:{_process_start(os.getpid())}"
+"""This process, as journal entries name the instance that began them."""
+
+
+def owner_running(owner: str) -> bool:
+    """True when ``owner`` is another instance that is still running (its changes are its own to settle).
+
+    This process is never "another"; an entry with no owner (older journals) or an owner whose process
+    is gone, or whose pid now belongs to a process started at another time, is left to be settled.
+    """
+    if not owner or owner == OWNER:
+        return False
+    pid_text, _, started = owner.partition(":")
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        pass  # it exists (another user's process would be denied): decide by its start time
+    now = _process_start(pid)
+    return not started or not now or now == started
 
 
 def _text(value: Any) -> str:

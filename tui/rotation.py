@@ -30,6 +30,7 @@ from pydantic import SecretStr
 
 from tui.api import validators
 from tui.api.errors import VonageError
+from tui.crash import hold
 
 if TYPE_CHECKING:
     from tui.api.client import VonageClient
@@ -128,6 +129,7 @@ class SecretRotation:
     async def run(self, old_secret: SecretStr, new_secret: SecretStr | None = None) -> RotationResult:
         if new_secret is None:
             new_secret = SecretStr(generate_secret())
+            hold(new_secret)
         steps = self.steps
 
         # 1. which secret is ours

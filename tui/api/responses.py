@@ -45,6 +45,33 @@ LAST_SECRET = "the last secret cannot be revoked; add a new secret first"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+_CONTROL_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|[\x80-\x9f]")
+"""A control character in a JSON text: escaped (\\u001b), or a raw C1 character (valid JSON)."""
+_SHOWN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(data: Any) -> Any:
+    """``data`` with terminal controls in every string (keys too) replaced by U+FFFD.
+
+    Why here, where answers are read: a webhook URL, an application id or a pool name holding ESC
+    sequences (OSC 52 sets the clipboard, OSC 2 the window title) would drive the terminal when shown,
+    and every screen, export and CLI output shows server text. No value of these APIs has a use for
+    controls (tab and newline are kept); a walk happens only when the text holds one.
+    """
+    if isinstance(data, str):
+        return _SHOWN_CONTROL.sub("\N{REPLACEMENT CHARACTER}", data)
+    if isinstance(data, dict):
+        return {_printable(k): _printable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_printable(v) for v in data]
+    return data
+
+
+def _parse(text: str) -> Any:
+    data = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+    return _printable(data) if _CONTROL_IN_JSON.search(text) else data
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -60,7 +87,7 @@ def decode_json(response: httpx.Response, what: str) -> Any:
         raise BadResponse(f"the answer to {what} was empty", status=response.status_code)
     failure: BadResponse | None = None
     try:
-        return json.loads(stripped, parse_float=Decimal, parse_constant=_no_constants)
+        return _parse(stripped)
     except (ValueError, RecursionError):
         head = stripped[:200].lower()
         content_type = response.headers.get("content-type", "").lower()
@@ -78,7 +105,7 @@ def loose_json(response: httpx.Response) -> Any:
     """The body as JSON if it is JSON, else None: for error answers, where the status says enough."""
     try:
         text = response.text.strip()
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants) if text else None
+        return _parse(text) if text else None
     except Exception:
         return None
 

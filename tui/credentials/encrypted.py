@@ -20,8 +20,21 @@ from typing import Any
 from pydantic import SecretStr
 
 from tui import fsutil
-from tui.credentials.errors import CredentialError, CredentialFileError, MasterPasswordRequired, WrongMasterPassword
-from tui.credentials.files import NOT_JSON, Entries, entries_from, entries_plain, json_or_not, read_json
+from tui.crash import hold
+from tui.credentials.errors import (
+    CredentialError,
+    CredentialFileError,
+    MasterPasswordRequired,
+    WrongMasterPassword,
+)
+from tui.credentials.files import (
+    NOT_JSON,
+    Entries,
+    entries_from,
+    entries_plain,
+    json_or_not,
+    read_json,
+)
 
 __all__ = ["MIN_MASTER_PASSWORD", "SCRYPT_N", "SCRYPT_P", "SCRYPT_R", "SALT_BYTES", "EncryptedFile", "clean_master"]
 
@@ -42,6 +55,7 @@ def clean_master(password: str | SecretStr | None) -> SecretStr | None:
     value = password.get_secret_value() if isinstance(password, SecretStr) else password
     if not isinstance(value, str) or not value.strip():
         raise CredentialError("The master password is empty.")
+    hold(value)
     return SecretStr(value)
 
 

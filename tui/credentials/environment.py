@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from tui.config import Profile
+from tui.crash import hold
 from tui.credentials.errors import CredentialError
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def env_credentials(environ: Mapping[str, str] | None = None) -> tuple[str, Secr
     env = os.environ if environ is None else environ
     key = env.get(API_KEY_ENV, "").strip()
     secret = SecretStr(env.get(API_SECRET_ENV, "").strip())
+    hold(secret)
     has_secret = bool(secret.get_secret_value())
     if not key and not has_secret:
         return None

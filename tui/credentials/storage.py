@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import SecretStr
 
 from tui.config import KeyringBackendName, Profile, config_dir, validate_profile_name
+from tui.crash import hold
 from tui.credentials.advice import CHOICES, headless_session, locked_reason
 from tui.credentials.encrypted import EncryptedFile
 from tui.credentials.errors import (
@@ -51,6 +52,7 @@ def clean_secret(secret: str | SecretStr) -> SecretStr:
         raise CredentialError(f"The API secret is longer than {MAX_SECRET} characters.")
     if not value.isprintable():
         raise CredentialError("The API secret contains a line break or another control character.")
+    hold(value)
     return SecretStr(value)
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tui.api.errors import VonageError
-from tui.journal import UNKNOWN, JournalEntry
+from tui.journal import PENDING, UNKNOWN, JournalEntry, owner_running
 from tui.operations.core import CannotCheck, OperationsCore, Outcome
 
 if TYPE_CHECKING:
@@ -55,15 +55,19 @@ class AccountOperations(OperationsCore):
             await asyncio.to_thread(self.top_up_amounts.remember, self.client.api_key, trx, amount, source)
 
     async def unsettled_top_up(self, trx: str) -> JournalEntry | None:
-        """An earlier top-up of ``trx`` whose outcome is unknown and that the user has not checked."""
+        """An earlier top-up of ``trx`` that is unknown, or still under way, and not checked by the user.
+
+        "Under way" covers another vonage-tui on the same account paying right now, and a run that died
+        mid-payment (its entry is still pending): either way a second payment must wait for the truth.
+        """
         if self.journal is None:
             return None
         entries = await asyncio.to_thread(self.journal.entries)
         for entry in reversed(entries):
             if entry.op == "top-up" and entry.target == trx and entry.account in ("", self.client.api_key):
-                if entry.state == UNKNOWN and not entry.acknowledged:
+                if entry.state in (UNKNOWN, PENDING) and not entry.acknowledged:
                     return entry
-                if entry.state != UNKNOWN:
+                if entry.state not in (UNKNOWN, PENDING):
                     return None
         return None
 
@@ -80,8 +84,12 @@ class AccountOperations(OperationsCore):
         unsettled = await self.unsettled_top_up(trx)
         known = await self.known_amount(trx)
         if unsettled is not None:
+            if unsettled.state == PENDING and owner_running(unsettled.owner):
+                text = f"Another vonage-tui is topping up with {trx} right now: wait for it, then {CHECK_PAYMENTS}."
+            else:
+                text = f"An earlier top-up with {trx} has an unknown outcome: {CHECK_PAYMENTS}."
             return TopUpOutcome(
-                False, f"An earlier top-up with {trx} has an unknown outcome: {CHECK_PAYMENTS}.",
+                False, text,
                 unknown=True, trx=trx, amount=known, unsettled=unsettled,
             )
         before = await self.read_balance()

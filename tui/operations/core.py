@@ -98,6 +98,12 @@ class OperationsCore:
         self.journal = journal
         self.profile = profile
         self.account = account if account is not None else AccountState()
+        self._cancelled: list[str] = []  # changes cut off by a cancellation, until a screen has said so
+
+    def take_cancelled(self) -> list[str]:
+        """The changes cut off mid-request since the last call (each is said once)."""
+        taken, self._cancelled = self._cancelled, []
+        return taken
 
     @property
     def client(self) -> VonageClient:
@@ -128,6 +134,20 @@ class OperationsCore:
             return f" (the local journal could not be updated: {type(exc).__name__})"
         return ""
 
+    def _end_cancelled(self, entry_id: str, target: str) -> None:
+        """Mark an entry whose request was cut off by a cancellation: unknown, to be read back.
+
+        Synchronous on purpose: a cancelled task may not await again, and one short append cannot wait.
+        """
+        text = f"Unknown whether it happened: {target}: stopped while waiting for the answer"
+        self._cancelled.append(text)
+        if self.journal is None or not entry_id:
+            return
+        try:
+            self.journal.end(entry_id, UNKNOWN, text)
+        except OSError as exc:
+            logger.warning("could not complete journal entry %s (%s)", entry_id, type(exc).__name__)
+
     async def _run(
         self,
         op: str,
@@ -142,12 +162,16 @@ class OperationsCore:
         """Send once; on an ambiguous failure, ``check`` reads whether the change took effect.
 
         The journal entry is written before sending (a failing disk stops the change before any
-        money moves). If the task is cancelled while the request is out, the entry stays pending
-        and the next start-up reconciles it.
+        money moves). If the task is cancelled while the request is out (the user left, the app is
+        closing), the entry is ended "unknown" there and then, so the same change is not offered
+        again as if nothing had happened; the next start-up still reads it back.
         """
         entry = await self._begin(op, target, **journal_kw)
         try:
             result = await send()
+        except asyncio.CancelledError:
+            self._end_cancelled(entry, target)
+            raise
         except VonageError as exc:
             if not is_ambiguous(exc):
                 note = await self._end(entry, FAILED, exc.message)
@@ -167,6 +191,9 @@ class OperationsCore:
         lost = f"the answer was lost ({lost_reason(exc)})"
         try:
             happened = await check()
+        except asyncio.CancelledError:
+            self._end_cancelled(entry, target)
+            raise
         except CannotCheck as why:
             text = f"Unknown whether it happened: {target}: {lost} and {why}. Check it before trying again."
             note = await self._end(entry, UNKNOWN, text)

@@ -8,7 +8,7 @@ here, means every screen (and the soak test) gets the same truth, as one outcome
 
 from __future__ import annotations
 
-import hashlib
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -132,11 +132,12 @@ class NumberOperations(OperationsCore):
     async def cancel_numbers(self, numbers: Iterable[OwnedRecord]) -> tuple[BatchReport, list[str], int, int]:
         """Cancel each number on its own (one failure never stops the rest) and drop the cancelled ones.
 
-        The same selection gives the same batch id, so running it again resumes it (the journal skips
-        what is done). Returns (report, numbers removed from the list, list version before, after).
+        Each run is its own batch: a number cancelled, bought again and cancelled again is cancelled
+        again, never skipped as "already done" by an earlier run's journal. Returns (report, numbers
+        removed from the list, list version before, after).
         """
         chosen = list(numbers)
-        batch = "cancel-" + hashlib.sha256(",".join(sorted(n.msisdn for n in chosen)).encode()).hexdigest()[:12]
+        batch = "cancel-" + uuid.uuid4().hex[:12]
         items = {n.msisdn: (lambda b, n=n: self.cancel(n.country, n.msisdn, batch=b)) for n in chosen}
         report = await self.run_batch(batch, items)
         owned = self.account.owned
@@ -182,7 +183,7 @@ class NumberOperations(OperationsCore):
                 done_text=f"Updated {update.msisdn}",
                 not_done_text=f"{update.msisdn} was not updated yet",
                 country=update.country, batch=batch,
-                details={"fields": sorted(k for k, v in wanted.items() if v is not None), "wanted": _plain(wanted)},
+                details=_update_details(wanted, base),
             )
             if seen:
                 outcome.result = UpdateConflict(ours=_plain(wanted), theirs=seen[-1], base=dict(base or {}))
@@ -252,6 +253,19 @@ def _config(number: Any) -> dict[str, Any]:
 
 def _same_config(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return {k: v for k, v in a.items() if v} == {k: v for k, v in b.items() if v}
+
+
+def _update_details(wanted: Mapping[str, Any], base: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the journal keeps of an update: the whole configuration sent, unset fields as "" (an update
+    that removes a webhook is only recognised by its absence), and the configuration it was built from,
+    so that start-up can tell "done" (ours), "not done" (base) and "someone else's change" (neither)."""
+    details: dict[str, Any] = {
+        "fields": sorted(k for k, v in wanted.items() if v),
+        "wanted": {k: ("" if v is None else v) for k, v in wanted.items()},
+    }
+    if base is not None:
+        details["base"] = {k: v for k, v in base.items() if v}
+    return details
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tui.api.errors import NotFound
+from tui.journal import DONE, FAILED
 from tui.operations.core import CannotCheck, OperationsCore, Outcome
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class PoolOperations(OperationsCore):
             not_done_text=f"Numbers were not added to {pool_id}",
             details={"numbers": numbers},
         )
-        _partial(outcome, "added to", pool_id)
+        await self._journal_partial(outcome, "added to", pool_id)
         return outcome
 
     async def remove_pool_numbers(self, pool_id: str, numbers: list[str]) -> Outcome:
@@ -85,8 +86,14 @@ class PoolOperations(OperationsCore):
             not_done_text=f"Numbers were not removed from {pool_id}",
             details={"numbers": numbers},
         )
-        _partial(outcome, "removed from", pool_id)
+        await self._journal_partial(outcome, "removed from", pool_id)
         return outcome
+
+
+    async def _journal_partial(self, outcome: Outcome, verb: str, pool_id: str) -> None:
+        """A 207 answer: the outcome and its journal entry say which numbers failed, not "done" for all."""
+        if _partial(outcome, verb, pool_id):
+            outcome.message += await self._end(outcome.entry_id, DONE if outcome.ok else FAILED, outcome.message)
 
 
 def digits(value: Any) -> str:
@@ -94,14 +101,15 @@ def digits(value: Any) -> str:
     return "".join(ch for ch in str(value) if ch.isdigit())
 
 
-def _partial(outcome: Outcome, verb: str, pool_id: str) -> None:
-    """Turn a 207 BatchResult into an honest sentence and ok flag."""
+def _partial(outcome: Outcome, verb: str, pool_id: str) -> bool:
+    """Turn a 207 BatchResult into an honest sentence and ok flag; True when some numbers failed."""
     result: BatchResult | None = outcome.result
     if result is None or not getattr(result, "failed", None):
-        return
+        return False
     failures = "; ".join(f"{', '.join(f.numbers)}: {f.detail or f.title}" for f in result.failed)
     outcome.ok = bool(result.succeeded)
     outcome.message = f"{len(result.succeeded)} {verb} {pool_id}; failed — {failures}"
+    return True
 
 
 __all__ = ["PoolOperations", "digits"]

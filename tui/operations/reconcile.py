@@ -15,9 +15,9 @@ from typing import Any
 
 from tui.api.errors import VonageError
 from tui.journal import DONE, FAILED, UNKNOWN, JournalEntry
-from tui.operations.core import CannotCheck
 from tui.operations.account import CHECK_PAYMENTS, AccountOperations
-from tui.operations.numbers import NumberOperations, _matches
+from tui.operations.core import CannotCheck
+from tui.operations.numbers import NumberOperations, _config, _matches, _same_config
 from tui.operations.pools import PoolOperations
 
 
@@ -48,8 +48,9 @@ class Reconciliation(NumberOperations, AccountOperations, PoolOperations):
             "pool-create": lambda: self._pool_exists(target),
             "pool-delete": lambda: _negate(self._pool_exists(target)),
         }
+        base = details.get("base")
         if isinstance(wanted, dict):
-            checks["update"] = lambda: self._number_matches(target, wanted)
+            checks["update"] = lambda: self._number_matches(target, wanted, base if isinstance(base, dict) else None)
             checks["pool-update"] = lambda: self._pool_matches(target, wanted)
             checks["settings"] = lambda: self._settings_match(wanted)
         if isinstance(numbers, list):
@@ -57,9 +58,17 @@ class Reconciliation(NumberOperations, AccountOperations, PoolOperations):
             checks["pool-remove"] = lambda: self._pool_membership_check(target, numbers, adding=False)
         return checks.get(entry.op)
 
-    async def _number_matches(self, msisdn: str, wanted: dict[str, Any]) -> bool:
+    async def _number_matches(self, msisdn: str, wanted: dict[str, Any], base: dict[str, Any] | None) -> bool:
+        """Ours → done; the configuration it was built from → not done; anything else cannot be told apart
+        from another administrator's change, so it is unknown (never "not done", which invites a resend)."""
         number = await self.client.get_owned_number(msisdn)
-        return number is not None and _matches(number, wanted)
+        if number is None:
+            raise CannotCheck(f"{msisdn} is no longer on this account")
+        if _matches(number, wanted):
+            return True
+        if base is not None and not _same_config(_config(number), base):
+            raise CannotCheck("it now holds neither our change nor what it had before (someone else changed it)")
+        return False
 
     async def _settings_match(self, wanted: dict[str, Any]) -> bool:
         now = await self.client.get_settings()

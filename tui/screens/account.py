@@ -21,9 +21,15 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.api import validators
 from tui.api.errors import ActionFailed, AutoReloadDisabled, InputError, VonageError
+from tui.journal import PENDING, owner_running
 from tui.messages import BalanceChanged
 from tui.operations import describe_amount
-from tui.screens.account_text import AUTO_RELOAD_OFF, balance_line, limits_line, top_up_body
+from tui.screens.account_text import (
+    AUTO_RELOAD_OFF,
+    balance_line,
+    limits_line,
+    top_up_body,
+)
 from tui.screens.base import ReloadingScreen
 from tui.widgets.literal import Literal
 
@@ -205,6 +211,10 @@ class AccountScreen(ReloadingScreen):
         trx, known, unsettled = value
         session = self.session
         if session is None:
+            return
+        if unsettled is not None and unsettled.state == PENDING and owner_running(unsettled.owner):
+            self._field_error("#topup-error", f"Another vonage-tui is topping up with {trx} right now: wait for "
+                              "its outcome (shown there and on :activity) before trying again.")
             return
         if unsettled is not None:
             body = (f"An earlier top-up with {trx} was sent and its outcome is unknown: it may have charged "

@@ -25,7 +25,6 @@ from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountEvent
-
 from tui.widgets.app_header import AppHeader
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.key_bar import KeyBar
@@ -163,6 +162,10 @@ class VonageScreen(Screen[None]):
         """The one place a failed worker of this screen becomes a message, never a crash."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_error(event.worker.error)
+        elif event.state == WorkerState.CANCELLED and event.worker.group == "action" and self.session is not None:
+            for text in self.session.ops.take_cancelled():  # a change cut off mid-request: say so, never silence
+                self.say(f"{text}. It is read back at the next start; see :activity before trying again.",
+                         severity="warning", timeout=15)
 
     def on_screen_suspend(self) -> None:
         """Leaving a screen cancels what it was fetching; it resumes from the session on return."""

@@ -78,7 +78,7 @@ class BulkResultScreen(ModalScreen[None]):
         Binding("c", "continue", "Continue", id="bulk_result.continue",
                 tooltip="Run again the numbers not done (unknown ones are read first)"),
         Binding("ctrl+x", "stop", "Stop", id="bulk_result.stop",
-                tooltip="Stop now, as Ctrl+X does everywhere (the app's keys do not reach a dialog)"),
+                tooltip="Stop now (the app's ctrl+x, listed here so the key bar shows it)"),
     ]  # fmt: skip
 
     def __init__(self, *, plan: BulkPlan | None = None, numbers: Sequence[OwnedRecord] = (),
@@ -217,7 +217,7 @@ class BulkResultScreen(ModalScreen[None]):
         return True
 
     async def action_stop(self) -> None:
-        await self.app.run_action("cancel_requests")
+        await self.app.run_action("cancel_requests")  # never reached by the key: the app's priority binding
 
     def action_continue(self) -> None:
         if self._busy or self._plan is None:

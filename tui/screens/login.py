@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select, Static
 
+from tui.crash import hold
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
@@ -296,6 +297,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         if storage == "plaintext-file" and not self.query_one("#login-plaintext-ok", Checkbox).value:
             self._error("storage", "Tick the box to accept an unencrypted secret file, or choose another store.")
             ok = False
+        hold(secret, master)  # from here on, no crash report may show them
         if not ok:
             return None
         return profile, key, SecretStr(secret), rest, api, storage, master

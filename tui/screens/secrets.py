@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from tui.api.errors import AuthError, Forbidden, ValidationFailed, VonageError
+from tui.crash import hold
 from tui.rotation import RotationResult, SecretRotation, generate_secret
 from tui.screens.base import ReloadingScreen
 from tui.screens.secrets_modals import NewSecretDialog, SecretShownDialog
@@ -418,7 +419,7 @@ class SecretsScreen(ReloadingScreen):
         if session is None:
             return
         old = session.current_secret()
-        new = SecretStr(generate_secret())
+        hold(new := SecretStr(generate_secret()))
         rotation = self.make_rotation()
         try:
             result = await rotation.run(old, new)
@@ -444,6 +445,6 @@ class SecretsScreen(ReloadingScreen):
         self.reload()
         if result.ok and self.session is not None:
             self.app.push_screen(SecretShownDialog(
-                new, result.new_secret_id, self._api_key(), title="Secret rotated", masked=True,
+                new, result.new_secret_id, self._api_key(), title="Secret rotated",
                 intro=self.session.secret_storage_note(),
             ))

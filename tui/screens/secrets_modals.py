@@ -15,8 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui.api import validators
+from tui.crash import hold
 from tui.rotation import generate_secret
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.literal import Literal
+from tui.widgets.secret_input import SecretInput
 
 #: (what the user reads, the ``secret_rules`` sentences that break it)
 RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -58,13 +61,13 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="new-secret-box", classes="dialog"):
-            yield Static(f"New secret for account {self._account}", classes="dialog-title")
+            yield Literal(f"New secret for account {self._account}", classes="dialog-title")
             yield Static(
                 "Type it (hidden; ctrl+r shows it) or press ctrl+g for a strong random one; "
                 "it is shown once, after creation.",
                 classes="dim",
             )
-            yield Input(password=True, placeholder="new secret", id="new-secret-input")
+            yield SecretInput(placeholder="new secret", id="new-secret-input")
             yield Static("", id="new-secret-error", classes="field-error")
             yield Static(rules_checklist(""), id="new-secret-rules")
             with Horizontal(classes="dialog-buttons"):
@@ -118,6 +121,7 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
             self.set_focus(field)
             return
         secret = SecretStr(field.value)
+        hold(secret)
         field.value = ""
         self.dismiss(secret)
 
@@ -132,7 +136,7 @@ class SecretShownDialog(ModalScreen[None]):
     ]  # fmt: skip
 
     def __init__(self, secret: SecretStr, secret_id: str | None, account: str, *,
-                 title: str = "New secret created", intro: str = "", masked: bool = False) -> None:
+                 title: str = "New secret created", intro: str = "", masked: bool = True) -> None:
         super().__init__()
         self._secret: SecretStr | None = secret
         self._secret_id = secret_id
@@ -143,14 +147,14 @@ class SecretShownDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="new-secret-box", classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(
+            yield Literal(self._title, classes="dialog-title")
+            yield Literal(
                 (self._intro + "\n\n" if self._intro else "")
                 + f"Secret id {self._secret_id or '(unknown)'} of account {self._account}. "
                 "This is the only time the value is shown: copy it now if something else needs it.",
                 id="new-secret-note",
             )
-            yield Static(self._display(), id="new-secret-value", markup=False)
+            yield Literal(self._display(), id="new-secret-value")
             yield Static("y copy · v show · esc/enter done", classes="dim")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Copy · y", id="new-secret-copy")

@@ -11,13 +11,15 @@ from typing import Literal
 
 from textual.dom import DOMNode
 
+from tui.widgets.literal import printable
+
 Severity = Literal["information", "warning", "error"]
 
 
 def say(node: DOMNode, message: str, *, title: str = "", severity: Severity = "information",
         timeout: float | None = None) -> None:
-    """Show ``message`` (and ``title``) exactly as given, as a toast."""
-    node.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+    """Show ``message`` (and ``title``) exactly as given, as a toast (controls made visible, see Literal)."""
+    node.app.notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
 
 
 __all__ = ["Severity", "say"]

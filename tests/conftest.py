@@ -84,6 +84,12 @@ def _confirm_arms_at_once(monkeypatch):
     monkeypatch.setattr("tui.widgets.confirm.ARM_DELAY", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def _late_checks_at_once(monkeypatch):
+    """After a timeout the account is read again after 1 s and 3 s; tests read again at once (same logic)."""
+    monkeypatch.setattr("tui.operations.core.LATE_CHECKS", (0.0, 0.0))
+
+
 async def confirm_yes(pilot) -> None:  # type: ignore[no-untyped-def]
     """Confirm the open dialog the only way there is: move to the yes button, press enter."""
     await pilot.press("tab", "enter")

@@ -113,6 +113,11 @@ async def test_soak_through_faults(tmp_path: Path, capsys: pytest.CaptureFixture
             ) as client:
                 ops = Operations(lambda: client, journal, "soak")
                 figures = await _run(client, ops, state, account, balance_before)
+                state.config.fault_5xx = state.config.fault_drop = state.config.fault_429 = 0.0
+                # the next start: an answer that may have come late (a timeout, a gateway 504) stays unknown
+                # until then, and is read back there
+                figures["settled_at_start"] = await Operations(lambda: client, Journal(journal.path),
+                                                               "soak").reconcile_unfinished()
             state_owned = set(account.owned)
             charged = sum(p["api_key"] == DEMO_API_KEY for p in state.purchases) - charged_before
     finally:
@@ -155,7 +160,8 @@ async def test_soak_through_faults(tmp_path: Path, capsys: pytest.CaptureFixture
     assert figures["view_owned"] == state_owned
     assert len(state_owned) == OWNED + PURCHASES - CANCELLATIONS
     assert figures["view_balance"] == Decimal(str(account.balance)) == balance_before - figures["spent"]
-    assert unfinished == []  # every journal entry was settled
+    assert unfinished == []  # every journal entry was settled (at the latest by the next start)
+    assert not any("did not happen" in t for t in figures["settled_at_start"] if "update" in t), figures
     assert elapsed < 90
 
 

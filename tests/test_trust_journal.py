@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from tui.api.client import VonageClient
 from tui.journal import DONE, FAILED, OWNER, PENDING, UNKNOWN, Journal, owner_running
 from tui.operations import Operations
@@ -163,3 +165,48 @@ async def test_a_partly_refused_pool_add_is_journaled_with_its_failures(
     assert ops.journal is not None
     (entry,) = [e for e in ops.journal.entries() if e.op == "pool-add"]
     assert entry.state == DONE and entry.outcome == outcome.message  # not "Added 2 number(s)"
+
+
+class _LateEdge(httpx.AsyncBaseTransport):
+    """Forwards POST /number/buy to the sandbox ``late`` seconds after the client has given up waiting."""
+
+    def __init__(self, late: float) -> None:
+        self.inner, self.late, self.tasks = httpx.AsyncHTTPTransport(), late, []  # type: ignore[var-annotated]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/number/buy":
+            forward = httpx.Request(request.method, request.url, headers=request.headers,
+                                    content=await request.aread())
+
+            async def later() -> None:
+                await asyncio.sleep(self.late)
+                await (await self.inner.handle_async_request(forward)).aread()
+
+            self.tasks.append(asyncio.create_task(later()))
+            await asyncio.sleep(3600)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_purchase_that_lands_after_the_timeout_is_found_or_unknown_never_not_bought(
+    sandbox: RunningSandbox, tmp_path: Path, monkeypatch
+) -> None:
+    from tui.sandbox.inventory import DEMO_API_SECRET
+
+    edge = _LateEdge(late=0.8)
+    monkeypatch.setattr("tui.operations.core.LATE_CHECKS", (0.3, 0.3))  # a first read finds nothing yet
+    async with VonageClient(DEMO_API_KEY, DEMO_API_SECRET, rest_url=sandbox.url, api_url=sandbox.url,
+                            rate_limit=None, transport=edge, deadline=0.5) as client:
+        ops = _ops(client, tmp_path)
+        number = (await client.search_numbers(country="GB")).numbers[0]
+        outcome = await ops.buy_number(number, "GB")
+        assert outcome.ok and outcome.reconciled  # bought ~0.3 s after the timeout: seen by a later read
+        assert number.msisdn in sandbox.state.accounts[DEMO_API_KEY].owned
+
+        edge.late = 5.0  # lands after every read: unknown, never "not bought"
+        second = (await client.search_numbers(country="GB")).numbers[1]
+        outcome = await ops.buy_number(second, "GB")
+        assert outcome.unknown and not outcome.ok and "not bought" not in outcome.message
+        (entry,) = [e for e in ops.journal.entries() if e.target == second.msisdn]  # type: ignore[union-attr]
+        assert entry.state == UNKNOWN and not entry.reconciled  # read back again at the next start
+        for task in edge.tasks:
+            task.cancel()

@@ -47,6 +47,21 @@ def lost_reason(exc: VonageError) -> str:
     return "the connection dropped"
 
 
+LATE_CHECKS: tuple[float, ...] = (1.0, 3.0)
+"""Seconds between the read-backs after an answer that may still come (a timeout, a gateway 502 or 504)."""
+
+
+def may_land_late(exc: VonageError) -> bool:
+    """True when the server may still be working on the request: it timed out, or a gateway gave up on it.
+
+    A server that closed the connection or sent an unreadable answer has stopped working on this
+    request; one we stopped waiting for, or a gateway gave up on, may still be working on it.
+    """
+    from tui.api.errors import RequestTimeout, ServerError
+
+    return isinstance(exc, RequestTimeout) or (isinstance(exc, ServerError) and exc.status in (None, 502, 504))
+
+
 class CannotCheck(Exception):
     """The change cannot be read back with these credentials (e.g. a subaccount's numbers)."""
 
@@ -189,8 +204,14 @@ class OperationsCore:
         One story per outcome: what was lost and why, then what reading the account showed.
         """
         lost = f"the answer was lost ({lost_reason(exc)})"
+        late = may_land_late(exc)
         try:
             happened = await check()
+            for delay in LATE_CHECKS if late else ():
+                if happened:
+                    break
+                await asyncio.sleep(delay)
+                happened = await check()
         except asyncio.CancelledError:
             self._end_cancelled(entry, target)
             raise
@@ -207,6 +228,13 @@ class OperationsCore:
             text = f"{done_text}: {lost}, and it was confirmed by reading the account after"
             note = await self._end(entry, DONE, text, reconciled=True)
             return Outcome(True, text + note, reconciled=True, entry_id=entry)
+        if late:  # not seen yet is no proof: a server that was still working may carry it out after
+            waited = sum(LATE_CHECKS)
+            text = (f"Unknown whether it happened: {target}: {lost}, and it was not on the account {waited:g} s "
+                    "later; a slow server may still carry it out. It is checked again at the next start; "
+                    "refresh (r) before trying again.")
+            note = await self._end(entry, UNKNOWN, text)
+            return Outcome(False, text + note, unknown=True, entry_id=entry, error=exc)
         text = f"{not_done_text}: {lost}, and reading the account after shows no change"
         note = await self._end(entry, FAILED, text, reconciled=True)
         return Outcome(False, text + note, reconciled=True, entry_id=entry, error=exc)
@@ -242,4 +270,4 @@ class OperationsCore:
         return balance
 
 
-__all__ = ["BatchReport", "CannotCheck", "OperationsCore", "Outcome", "is_ambiguous"]
+__all__ = ["LATE_CHECKS", "BatchReport", "CannotCheck", "OperationsCore", "Outcome", "is_ambiguous", "may_land_late"]

@@ -17,7 +17,8 @@ Secret handling, in one place:
 
 Every attempt is bounded: a total ``deadline`` covers connect, send and the whole body (a server that
 drips one byte at a time cannot hold a request), and at most ``max_response_bytes`` of an answer are
-read. What a failed attempt means ("may it have happened?") is decided in ``failures``.
+read, with at most one gzip/deflate layer undone by us in bounded steps (``body``). What a failed
+attempt means ("may it have happened?") is decided in ``failures``.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ import httpx
 from pydantic import SecretStr
 
 from . import validators
-from .errors import InputError, NetworkError, ResponseTooLarge, VonageError
-from .failures import Progress, classify, too_large
+from .body import ACCEPT_ENCODING, read_capped
+from .errors import BadResponse, InputError, NetworkError, VonageError
+from .failures import Progress, classify
 from .hosts import DEFAULT_API_URL, DEFAULT_REST_URL, is_loopback_host, validate_base_url
 from .proxies import proxy_mounts
 from .ratelimit import RateLimiter, Sleep
@@ -168,7 +170,7 @@ class ClientCore:
         self._http = httpx.AsyncClient(
             auth=self._auth,
             timeout=httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0)),
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": USER_AGENT},
             transport=transport,
             mounts=mounts,
             trust_env=False,
@@ -314,7 +316,7 @@ class ClientCore:
             progress = Progress()
             try:
                 response = await self._attempt(method, url, params, form, json_body, progress)
-            except (httpx.HTTPError, TimeoutError, ResponseTooLarge) as exc:
+            except (httpx.HTTPError, TimeoutError, BadResponse) as exc:  # BadResponse: from reading the body
                 failure, kind = classify(
                     exc, method=method, netloc=netloc, deadline=self.deadline, progress=progress, reason=self._reason
                 )
@@ -366,24 +368,9 @@ class ClientCore:
                 json=json_body.reveal() if isinstance(json_body, Sensitive) else json_body,
                 extensions={"trace": progress.trace},
             ) as streamed:
-                body = await self._read_capped(streamed)
+                body = await read_capped(streamed, self.max_response_bytes)
         headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _FRAMING]
         return httpx.Response(streamed.status_code, headers=headers, content=body)
-
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        """The decoded body, or ResponseTooLarge as soon as it passes the cap (a declared length up front)."""
-        cap = self.max_response_bytes
-        declared = response.headers.get("content-length", "").strip()
-        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > cap):
-            raise too_large(cap)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise too_large(cap)
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     async def _pause(self, method: str, path: str, request_id: int, retry: int, delay: float, reason: str) -> int:
         """Announce and wait out one retry; returns the new retry count."""

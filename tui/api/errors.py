@@ -212,6 +212,12 @@ class ResponseTooLarge(BadResponse):
     default_message = "the answer was too large and was not read"
 
 
+class UnsupportedEncoding(BadResponse):
+    """The answer came compressed in a way we do not undo (two layers, br, an unknown coding): not read."""
+
+    default_message = "the answer was compressed in a way this client does not read"
+
+
 class InputError(VonageError, ValueError):
     """User input is invalid; raised before anything is sent. ``field`` names the offending input.
 
@@ -251,6 +257,7 @@ __all__ = [
     "RequestTimeout",
     "ResponseTooLarge",
     "ServerError",
+    "UnsupportedEncoding",
     "ValidationFailed",
     "VonageError",
     "describe_wait",

@@ -46,7 +46,7 @@ from .hosts import DEFAULT_API_URL, DEFAULT_REST_URL, is_loopback_host, validate
 from .proxies import proxy_mounts
 from .ratelimit import RateLimiter, Sleep
 from .responses import body_error, decode_json, error_for, loose_json
-from .retry import ClientEvent, ClientStats, RetryPolicy, parse_retry_after
+from .retry import IDEMPOTENT_METHODS, ClientEvent, ClientStats, RetryPolicy, parse_retry_after
 
 logger = logging.getLogger("tui.api")
 
@@ -245,12 +245,15 @@ class ClientCore:
     ) -> tuple[int, Any]:
         """Send one logical request (with retries) and return ``(status, JSON body)``.
 
-        Statuses in ``expect`` are answers, anything else becomes a typed error. ``allow_empty``: an
+        Statuses in ``expect`` are answers, anything else becomes a typed error - except that for a write
+        any 2xx is an answer too: its body then decides (the expected success, an error inside it, or a
+        BadResponse whose outcome is unknown), never the status alone. ``allow_empty``: an
         empty body (e.g. 204) gives ``None`` instead of BadResponse; ``lenient_body``: a body that is
         not JSON gives ``None`` (for batch answers whose status already says enough). ``secrets`` are
         extra values to scrub from any error text (a new secret being created).
         """
         expected = frozenset(expect)
+        write = method.upper() not in IDEMPOTENT_METHODS
         extra_secrets = tuple(secrets)
         url = (self.rest_url if host == "rest" else self.api_url) + path
         request_id = next(self._ids)
@@ -261,7 +264,7 @@ class ClientCore:
         try:
             response = await self._send(method, url, path, request_id, params, form, json_body)
             status = response.status_code
-            if status not in expected:
+            if status not in expected and not (write and 200 <= status < 300):
                 raise error_for(
                     status,
                     loose_json(response),
@@ -271,6 +274,7 @@ class ClientCore:
                     retry_after=self._retry_after(response),
                     retry_after_cap=self.retry_policy.retry_after_cap,
                     scrub=lambda t: self._scrub(t, extra_secrets),
+                    write=write,
                 )
             if lenient_body:
                 body = loose_json(response)
@@ -280,7 +284,12 @@ class ClientCore:
                 body = decode_json(response, what)
             if host == "rest":  # the numbers/account dialect can report an error inside a 200
                 hidden = body_error(
-                    body, family=family, op=op, subject=subject, scrub=lambda t: self._scrub(t, extra_secrets)
+                    body,
+                    family=family,
+                    op=op,
+                    subject=subject,
+                    scrub=lambda t: self._scrub(t, extra_secrets),
+                    write=write,
                 )
                 if hidden is not None:
                     raise hidden

@@ -42,9 +42,13 @@ class VonageError(Exception):
     #: Class default for ``outcome_unknown``: most errors are definite answers (the server refused).
     _outcome_unknown: bool = False
 
-    def __init__(self, message: str | None = None, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, status: int | None = None, outcome_unknown: bool | None = None
+    ) -> None:
         self.message: str = message or self.default_message
         self.status: int | None = status
+        if outcome_unknown is not None:  # an answer this class does not decide, e.g. HTTP 408 to a write
+            self._outcome_unknown = outcome_unknown
         # Only the human sentence goes into args, so pickling/logging an error can never carry more.
         super().__init__(self.message)
 

@@ -216,6 +216,24 @@ class ResponseTooLarge(BadResponse):
     default_message = "the answer was too large and was not read"
 
 
+class ShortListing(BadResponse):
+    """A listing ran dry before the count its first page promised: pages came back empty or repeated.
+
+    Raised after every number that did arrive has been handed over, so a caller keeps what it got but
+    never mistakes it for the whole list (and never drops numbers it did not see). ``expected`` is the
+    server's count, ``received`` how many distinct items arrived.
+    """
+
+    default_message = "the server sent fewer items than it said it had"
+
+    def __init__(self, expected: int, received: int, what: str = "numbers") -> None:
+        super().__init__(
+            f"the server said {expected:,} {what} but sent {received:,}; the list may be incomplete, reload to check"
+        )
+        self.expected: int = expected
+        self.received: int = received
+
+
 class UnsupportedEncoding(BadResponse):
     """The answer came compressed in a way we do not undo (two layers, br, an unknown coding): not read."""
 
@@ -261,6 +279,7 @@ __all__ = [
     "RequestTimeout",
     "ResponseTooLarge",
     "ServerError",
+    "ShortListing",
     "UnsupportedEncoding",
     "ValidationFailed",
     "VonageError",

@@ -4,7 +4,8 @@ foreground for ``vonage-tui sandbox`` (``serve``).
 The listening socket is bound here, before uvicorn starts, so an ephemeral port (0) is known at once.
 Shutdown is quick (tests start one sandbox per test): the server wakes as soon as it is asked to stop and
 closes idle keep-alive connections without uvicorn's fixed 0.1 s pauses. Logging: warnings only, no access
-log, so an ``Authorization`` header can never end up in a log.
+log, so an ``Authorization`` header can never end up in a log. The protocol is uvicorn's h11 with an
+API-shaped 400 for unparsable bytes (``protocol``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from . import inventory
 from .app import create_app
 from .config import SandboxConfig
 from .faults import install_log_filter
+from .protocol import ApiShapedH11Protocol
 from .state import SandboxState
 
 _START_TIMEOUT = 10.0
@@ -168,7 +170,7 @@ def _uvicorn_config(app: object, certfile: str | None, keyfile: str | None, *, q
         access_log=False,
         lifespan="off",
         loop="asyncio",
-        http="h11",
+        http=ApiShapedH11Protocol,  # uvicorn's h11, answering an unparsable request in the API's shape
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         log_config=None if quiet_config else uvicorn.config.LOGGING_CONFIG,

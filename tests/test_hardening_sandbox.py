@@ -1,23 +1,31 @@
-"""The sandbox at its edges: bytes that are not HTTP.
+"""The sandbox at its edges: bytes that are not HTTP, and a stop while a request is still running.
 
-They go over a raw loopback socket to the real sandbox, since an HTTP client cannot send malformed bytes
-and would hide how the connection ends.
+Both go over a raw loopback socket to the real sandbox, since an HTTP client cannot send malformed bytes
+and would hide how the connection ends. A stop during a slow request is driven through the real shutdown
+(``start_sandbox`` leaving its block, or Ctrl+C to ``vonage-tui sandbox``) with a shorter grace period.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
 
+from tui.sandbox.config import SandboxConfig
 from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
-from tui.sandbox.server import RunningSandbox
+from tui.sandbox.server import RunningSandbox, start_sandbox
 
 AUTH = base64.b64encode(f"{DEMO_API_KEY}:{DEMO_API_SECRET}".encode()).decode()
+STOP_LINE = "sandbox: stopping while handling"
 
 
 def raw_exchange(port: int, data: bytes) -> bytes:
@@ -46,6 +54,14 @@ def split_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
 
 def request(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {AUTH}\r\n\r\n".encode()
+
+
+def wait_for_requests(sandbox: RunningSandbox, count: int) -> None:
+    """Until the sandbox has taken ``count`` requests in (it counts them before any latency or fault)."""
+    deadline = time.monotonic() + 10
+    while sandbox.state.request_count < count:
+        assert time.monotonic() < deadline, "the request never reached the sandbox"
+        time.sleep(0.005)
 
 
 # -- bytes that are not an HTTP request ---------------------------------------------------------------------
@@ -86,3 +102,90 @@ def test_an_answer_already_given_on_the_connection_is_kept_before_the_400(sandbo
     status, headers, body = split_response(first)
     assert status == 200 and json.loads(body[: int(headers["content-length"])])["value"] == 24.50
     assert json.loads(rest.partition(b"\r\n\r\n")[2])["title"] == "Bad Request"
+
+
+# -- a stop while a request is still running ----------------------------------------------------------------
+
+
+@pytest.fixture
+def short_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server waits this long for running requests before it cancels them (2 s in real use)."""
+    monkeypatch.setattr("tui.sandbox.server._GRACE", 0.3)
+
+
+def assert_one_stop_line_and_no_traceback(caplog: pytest.LogCaptureFixture, path: str) -> None:
+    stops = [r for r in caplog.records if STOP_LINE in r.getMessage()]
+    assert [r.getMessage() for r in stops] == [f"{STOP_LINE} GET {path!r}"]
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    assert "Traceback" not in caplog.text and "CancelledError" not in caplog.text
+    assert "Exception in ASGI application" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "family_key"),
+    [("/account/get-balance", "error-code-label"), (f"/accounts/{DEMO_API_KEY}/secrets", "detail")],
+    ids=["rest dialect", "problem dialect"],
+)
+@pytest.mark.usefixtures("short_grace")
+def test_a_stop_during_a_slow_request_answers_503_in_the_api_shape(
+    caplog: pytest.LogCaptureFixture, path: str, family_key: str
+) -> None:
+    caplog.set_level(logging.WARNING)
+    with start_sandbox(SandboxConfig(seed=7, latency=60)) as sandbox:
+        sock = socket.create_connection(("127.0.0.1", sandbox.port), timeout=10)
+        sock.sendall(request(path))
+        wait_for_requests(sandbox, 1)  # now sleeping in the latency knob; leaving the block stops the server
+    with sock:
+        status, headers, body = split_response(read_to_close(sock))
+    assert status == 503
+    assert headers["connection"] == "close" and headers["content-type"] == "application/json"
+    assert "may or may not have been carried out" in json.loads(body)[family_key]
+    assert sandbox.state.status_counts[503] == 1
+    assert_one_stop_line_and_no_traceback(caplog, path)
+
+
+@pytest.mark.usefixtures("short_grace")
+def test_a_stop_during_a_dripping_answer_cuts_it_off(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    config = SandboxConfig(seed=7, fault_drip=1.0, drip_interval=60)
+    with start_sandbox(config) as sandbox:
+        sock = socket.create_connection(("127.0.0.1", sandbox.port), timeout=10)
+        sock.sendall(request("/account/get-balance"))
+        begun = b""
+        while b"\r\n\r\n" not in begun:  # the head and the first body byte come at once, the rest never
+            begun += sock.recv(65536)
+    with sock:
+        raw = begun + read_to_close(sock)
+    status, headers, body = split_response(raw)
+    assert status == 200
+    assert 0 < len(body) < int(headers["content-length"])  # cut off: a client sees a short body, not a 503
+    assert_one_stop_line_and_no_traceback(caplog, "/account/get-balance")
+
+
+def test_ctrl_c_to_vonage_tui_sandbox_during_a_slow_answer_logs_one_line() -> None:
+    """The real command, its real 2 s grace period and its own logging set-up."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sandbox", "--port", "0", "--fault-drip", "1", "--drip-interval", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(request("/account/get-balance"))
+            begun = b""
+            while b"\r\n\r\n" not in begun:
+                begun += sock.recv(65536)
+            assert begun.startswith(b"HTTP/1.1 200 ")  # the answer is under way, one byte a minute
+            process.send_signal(signal.SIGINT)
+            _, headers, body = split_response(begun + read_to_close(sock))
+        assert len(body) < int(headers["content-length"])
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert "Traceback" not in stderr and "CancelledError" not in stderr and "KeyboardInterrupt" not in stderr
+    assert [line for line in stderr.splitlines() if STOP_LINE in line] == [
+        f"{STOP_LINE} GET '/account/get-balance'"
+    ], stderr

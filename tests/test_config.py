@@ -178,6 +178,23 @@ def test_invalid_toml_names_the_file(isolated_dirs: IsolatedDirs) -> None:
         load_config()
 
 
+def test_a_config_file_over_1_mb_is_refused_unparsed_naming_the_file_and_the_limit(
+    isolated_dirs: IsolatedDirs,
+) -> None:
+    path = isolated_dirs.config / "config.toml"
+    valid = config_to_toml(sample_config()).encode()
+    padding = b"# " + b"x" * 78 + b"\n"
+    filler = (1 << 20) - len(valid)
+    fsutil.write_private_file(path, valid + padding * (filler // len(padding)) + b"#" * (filler % len(padding)))
+    assert path.stat().st_size == 1 << 20
+    assert load_config() == sample_config()  # exactly 1 MB is still read
+    fsutil.write_private_file(path, valid + b"#" + b"x" * (50 << 20) + b"\n")  # valid TOML, 50 MB of it
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert str(caught.value) == f"{path} is larger than 1 MB, the most a config file may be"
+    assert caught.value.__context__ is None
+
+
 def test_invalid_values_name_the_field(isolated_dirs: IsolatedDirs) -> None:
     body = b'active_profile = "nope"\n[profiles.work]\napi_key = "abcd1234"\nrate_limit = -1\n'
     fsutil.write_private_file(isolated_dirs.config / "config.toml", body)

@@ -66,6 +66,9 @@ BAD = [
     (["--fault-garbage-after-commit", "2"], "--fault-garbage-after-commit must be a share between 0 and 1"),
     (["--fault-429", "0.7", "--fault-drip", "0.7"], "the --fault-* shares must add up to at most 1"),
     (["--drip-interval", "-0.5"], "--drip-interval must be a finite number of seconds >= 0"),
+    (["--latency", "61"], "--latency must be a finite number of seconds >= 0 and at most 60 (got 61.0)"),
+    (["--drip-interval", "3600"], "--drip-interval must be a finite number of seconds >= 0 and at most 60"),
+    (["--slow-headers-delay", "60.5"], "--slow-headers-delay must be a finite number of seconds >= 0 and at most 60"),
     (["--arm", "explode:/number/buy"], "unknown fault mode 'explode'"),
     (["--arm", "drip:/number/buy:0"], "times must be a whole number >= 1"),
     (["--certfile", "/no/such/cert.pem"], "certificate file not found: /no/such/cert.pem"),
@@ -154,6 +157,9 @@ def test_https_from_the_command_line(tmp_path: Path) -> None:
         ("owned_count", 2.5),
         ("latency", -0.1),
         ("latency", float("inf")),
+        ("latency", 60.001),
+        ("drip_interval", 61),
+        ("slow_headers_delay", 1e9),
         ("rate_limit", 0),
         ("rate_limit", float("nan")),
         ("fault_5xx", 1.01),
@@ -178,6 +184,7 @@ def test_config_refuses_a_bad_value_at_construction_and_at_runtime(field: str, v
 def test_config_accepts_the_edges() -> None:
     config = SandboxConfig(owned_count=100_000, latency=0, rate_limit=0.5, fault_5xx=1.0, huge_bytes=None)
     assert config.validate() is config
+    config.latency = config.drip_interval = config.slow_headers_delay = 60  # MAX_DELAY itself is allowed
     config.fault_5xx = 0.5
     config.fault_429 = 0.5
     assert config.validate() is config

@@ -324,20 +324,19 @@ def config_to_toml(cfg: Config) -> str:
     return tomli_w.dumps(data)
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read config.toml; a missing file gives the defaults (nothing is created).
-
-    Raises InsecurePermissions when the file or its directory can be reached by other users (SymlinkRefused, a
-    subclass, when the file is a symbolic link), ConfigError when it is not valid TOML or not a valid config.
-    """
+def load_config(path: Path | None = None, *, max_bytes: int = 1 << 20) -> Config:
+    """Read config.toml; a missing file gives the defaults (nothing is created). Raises InsecurePermissions when
+    the file or its directory can be reached by other users (SymlinkRefused, a subclass, for a symbolic link),
+    ConfigError when it is over ``max_bytes`` (a real one is a few KB), not valid TOML or not a valid config."""
     path = Path(path) if path is not None else config_path()
     try:
-        raw = read_private_file(path)  # checks the directory too; refuses a symlink (SymlinkRefused)
+        raw = read_private_file(path, max_bytes=max_bytes + 1)  # checks the directory too; refuses a symlink
     except FileNotFoundError:
         return Config()
-    problem = ""
+    too_big = len(raw) > max_bytes  # parsing 50 MB of TOML takes seconds: refused unparsed
+    problem = f"is larger than {max_bytes / (1 << 20):g} MB, the most a config file may be" if too_big else ""
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = {} if problem else tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         problem = "is not UTF-8 text"
     except tomllib.TOMLDecodeError as exc:

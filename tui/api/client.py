@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from contextlib import aclosing
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -26,7 +27,7 @@ from pydantic import SecretStr
 from . import validators
 from .client_pools import BATCH_SIZE, PoolsMixin
 from .core import Sensitive, ensure_type
-from .errors import BadResponse, InputError, NotFound
+from .errors import BadResponse, InputError, NotFound, ShortListing
 from .models import (
     AccountSettings,
     AvailableNumbersPage,
@@ -94,13 +95,19 @@ class VonageClient(PoolsMixin):
         on_total: Callable[[int], None] | None = None,
         **filters: Any,
     ) -> AsyncIterator[list[OwnedNumber]]:
-        """Yield the owned numbers page by page (100 per page) as the pages arrive.
+        """Yield the owned numbers page by page (100 per page) as the pages arrive, each number once.
 
         Page 1 is fetched first; its ``count`` is passed to ``on_total(count)`` (call it before the
         first yield, so a progress bar knows its length), then the remaining pages are fetched
         concurrently - at most ``concurrency`` at once, and paced by the client's rate limiter - and
         yielded in completion order, not page order. A page that still fails after retries raises its
         error and cancels the rest. Stopping early (``break``) cancels outstanding requests.
+
+        The count is the server's word and is not allowed to keep us busy: a page that brings no number
+        not seen before (empty, or repeating earlier pages) ends the walk - no page after it is started.
+        If that leaves fewer numbers than the count, ShortListing ("the server said N numbers but sent
+        M", with ``expected``/``received``) is raised once every number that came has been yielded. A
+        list that merely shrank while it was read (a short last page) is not an error.
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InputError("concurrency must be a whole number of at least 1", field="concurrency")
@@ -109,32 +116,75 @@ class VonageClient(PoolsMixin):
         first = await self.list_owned_numbers(OwnedQuery(**base))
         if on_total is not None:
             on_total(first.count)
-        yield first.numbers
+        seen: set[str] = set()
+
+        def fresh(numbers: list[OwnedNumber]) -> list[OwnedNumber]:
+            new = []
+            for number in numbers:
+                if number.msisdn not in seen:
+                    seen.add(number.msisdn)
+                    new.append(number)
+            return new
+
+        numbers = fresh(first.numbers)
+        yield numbers
         pages = math.ceil(first.count / PAGE_SIZE)
         if pages > MAX_PAGES:
             raise BadResponse(f"the server reported an implausible number of owned numbers ({first.count})")
-        if pages <= 1:
-            return
+        dry = not numbers  # the server ran out of numbers before its count did
+        if pages > 1 and not dry:
+            async with aclosing(self._owned_pages(base, pages, concurrency, fresh)) as stream:
+                async for numbers in stream:  # closed with us: leaving early cancels its requests
+                    if not numbers:
+                        dry = True
+                        continue
+                    yield numbers
+        if dry and len(seen) < first.count:
+            raise ShortListing(first.count, len(seen))
+
+    async def _owned_pages(
+        self,
+        base: dict[str, Any],
+        pages: int,
+        concurrency: int,
+        fresh: Callable[[list[OwnedNumber]], list[OwnedNumber]],
+    ) -> AsyncIterator[list[OwnedNumber]]:
+        """Pages 2..``pages``' new numbers; after a page with none (yielded as []) no later page is started."""
+        last = pages
         pending = iter(range(2, pages + 1))
-        results: asyncio.Queue[list[OwnedNumber] | BaseException] = asyncio.Queue()
+        results: asyncio.Queue[list[OwnedNumber] | BaseException | None] = asyncio.Queue()
 
         async def worker() -> None:
-            # Workers pull page numbers, so at most ``concurrency`` requests are ever in flight.
-            for index in pending:
-                try:
-                    page = await self.list_owned_numbers(OwnedQuery(**{**base, "index": index}))
-                except Exception as error:  # handed to the consumer, which raises it
-                    await results.put(error)
-                    return
-                await results.put(page.numbers)
+            # Workers pull page numbers, so at most ``concurrency`` requests are ever in flight; each
+            # judges its own page before pulling the next, so a dry page stops the others at once.
+            nonlocal last
+            try:
+                for index in pending:
+                    if index > last:  # a page before this one ran dry: the rest would too
+                        return
+                    try:
+                        page = await self.list_owned_numbers(OwnedQuery(**{**base, "index": index}))
+                    except Exception as error:  # handed to the consumer, which raises it
+                        await results.put(error)
+                        return
+                    new = fresh(page.numbers)
+                    if not new:
+                        last = min(last, index)
+                    await results.put(new)
+            finally:
+                results.put_nowait(None)  # this worker is finished
 
         workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, pages - 1))]
+        running = len(workers)
         try:
-            for _ in range(pages - 1):
+            while running:
                 item = await results.get()
-                if isinstance(item, BaseException):
+                if item is None:
+                    running -= 1
+                elif isinstance(item, BaseException):
                     raise item
-                yield item
+                else:
+                    yield item
         finally:  # an error, or the caller stopped early: do not leave requests running
             for task in workers:
                 task.cancel()

@@ -17,7 +17,8 @@ Secret handling, in one place:
 
 Every attempt is bounded: a total ``deadline`` covers connect, send and the whole body (a server that
 drips one byte at a time cannot hold a request), and at most ``max_response_bytes`` of an answer are
-read. What a failed attempt means ("may it have happened?") is decided in ``failures``.
+read, with at most one gzip/deflate layer undone by us in bounded steps (``body``). What a failed
+attempt means ("may it have happened?") is decided in ``failures``.
 """
 
 from __future__ import annotations
@@ -38,13 +39,14 @@ import httpx
 from pydantic import SecretStr
 
 from . import validators
-from .errors import InputError, NetworkError, ResponseTooLarge, VonageError
-from .failures import Progress, classify, too_large
+from .body import ACCEPT_ENCODING, read_capped
+from .errors import BadResponse, InputError, NetworkError, VonageError
+from .failures import Progress, classify
 from .hosts import DEFAULT_API_URL, DEFAULT_REST_URL, is_loopback_host, validate_base_url
 from .proxies import proxy_mounts
 from .ratelimit import RateLimiter, Sleep
 from .responses import body_error, decode_json, error_for, loose_json
-from .retry import ClientEvent, ClientStats, RetryPolicy, parse_retry_after
+from .retry import IDEMPOTENT_METHODS, ClientEvent, ClientStats, RetryPolicy, parse_retry_after
 
 logger = logging.getLogger("tui.api")
 
@@ -168,7 +170,7 @@ class ClientCore:
         self._http = httpx.AsyncClient(
             auth=self._auth,
             timeout=httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0)),
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": USER_AGENT},
             transport=transport,
             mounts=mounts,
             trust_env=False,
@@ -243,12 +245,15 @@ class ClientCore:
     ) -> tuple[int, Any]:
         """Send one logical request (with retries) and return ``(status, JSON body)``.
 
-        Statuses in ``expect`` are answers, anything else becomes a typed error. ``allow_empty``: an
+        Statuses in ``expect`` are answers, anything else becomes a typed error - except that for a write
+        any 2xx is an answer too: its body then decides (the expected success, an error inside it, or a
+        BadResponse whose outcome is unknown), never the status alone. ``allow_empty``: an
         empty body (e.g. 204) gives ``None`` instead of BadResponse; ``lenient_body``: a body that is
         not JSON gives ``None`` (for batch answers whose status already says enough). ``secrets`` are
         extra values to scrub from any error text (a new secret being created).
         """
         expected = frozenset(expect)
+        write = method.upper() not in IDEMPOTENT_METHODS
         extra_secrets = tuple(secrets)
         url = (self.rest_url if host == "rest" else self.api_url) + path
         request_id = next(self._ids)
@@ -259,7 +264,7 @@ class ClientCore:
         try:
             response = await self._send(method, url, path, request_id, params, form, json_body)
             status = response.status_code
-            if status not in expected:
+            if status not in expected and not (write and 200 <= status < 300):
                 raise error_for(
                     status,
                     loose_json(response),
@@ -269,6 +274,7 @@ class ClientCore:
                     retry_after=self._retry_after(response),
                     retry_after_cap=self.retry_policy.retry_after_cap,
                     scrub=lambda t: self._scrub(t, extra_secrets),
+                    write=write,
                 )
             if lenient_body:
                 body = loose_json(response)
@@ -278,7 +284,12 @@ class ClientCore:
                 body = decode_json(response, what)
             if host == "rest":  # the numbers/account dialect can report an error inside a 200
                 hidden = body_error(
-                    body, family=family, op=op, subject=subject, scrub=lambda t: self._scrub(t, extra_secrets)
+                    body,
+                    family=family,
+                    op=op,
+                    subject=subject,
+                    scrub=lambda t: self._scrub(t, extra_secrets),
+                    write=write,
                 )
                 if hidden is not None:
                     raise hidden
@@ -314,7 +325,7 @@ class ClientCore:
             progress = Progress()
             try:
                 response = await self._attempt(method, url, params, form, json_body, progress)
-            except (httpx.HTTPError, TimeoutError, ResponseTooLarge) as exc:
+            except (httpx.HTTPError, TimeoutError, BadResponse) as exc:  # BadResponse: from reading the body
                 failure, kind = classify(
                     exc, method=method, netloc=netloc, deadline=self.deadline, progress=progress, reason=self._reason
                 )
@@ -366,24 +377,9 @@ class ClientCore:
                 json=json_body.reveal() if isinstance(json_body, Sensitive) else json_body,
                 extensions={"trace": progress.trace},
             ) as streamed:
-                body = await self._read_capped(streamed)
+                body = await read_capped(streamed, self.max_response_bytes)
         headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _FRAMING]
         return httpx.Response(streamed.status_code, headers=headers, content=body)
-
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        """The decoded body, or ResponseTooLarge as soon as it passes the cap (a declared length up front)."""
-        cap = self.max_response_bytes
-        declared = response.headers.get("content-length", "").strip()
-        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > cap):
-            raise too_large(cap)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise too_large(cap)
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     async def _pause(self, method: str, path: str, request_id: int, retry: int, delay: float, reason: str) -> int:
         """Announce and wait out one retry; returns the new retry count."""

@@ -42,9 +42,13 @@ class VonageError(Exception):
     #: Class default for ``outcome_unknown``: most errors are definite answers (the server refused).
     _outcome_unknown: bool = False
 
-    def __init__(self, message: str | None = None, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, status: int | None = None, outcome_unknown: bool | None = None
+    ) -> None:
         self.message: str = message or self.default_message
         self.status: int | None = status
+        if outcome_unknown is not None:  # an answer this class does not decide, e.g. HTTP 408 to a write
+            self._outcome_unknown = outcome_unknown
         # Only the human sentence goes into args, so pickling/logging an error can never carry more.
         super().__init__(self.message)
 
@@ -212,6 +216,30 @@ class ResponseTooLarge(BadResponse):
     default_message = "the answer was too large and was not read"
 
 
+class ShortListing(BadResponse):
+    """A listing ran dry before the count its first page promised: pages came back empty or repeated.
+
+    Raised after every number that did arrive has been handed over, so a caller keeps what it got but
+    never mistakes it for the whole list (and never drops numbers it did not see). ``expected`` is the
+    server's count, ``received`` how many distinct items arrived.
+    """
+
+    default_message = "the server sent fewer items than it said it had"
+
+    def __init__(self, expected: int, received: int, what: str = "numbers") -> None:
+        super().__init__(
+            f"the server said {expected:,} {what} but sent {received:,}; the list may be incomplete, reload to check"
+        )
+        self.expected: int = expected
+        self.received: int = received
+
+
+class UnsupportedEncoding(BadResponse):
+    """The answer came compressed in a way we do not undo (two layers, br, an unknown coding): not read."""
+
+    default_message = "the answer was compressed in a way this client does not read"
+
+
 class InputError(VonageError, ValueError):
     """User input is invalid; raised before anything is sent. ``field`` names the offending input.
 
@@ -251,6 +279,8 @@ __all__ = [
     "RequestTimeout",
     "ResponseTooLarge",
     "ServerError",
+    "ShortListing",
+    "UnsupportedEncoding",
     "ValidationFailed",
     "VonageError",
     "describe_wait",

@@ -11,8 +11,8 @@ A request is reported as *not sent* only when it provably never left this comput
   had not started to go out (the CONNECT request to a proxy does not count as ours).
 
 Everything else - a reset or dropped connection, a read/write timeout, a body that could not be
-decompressed, the total deadline passing after the headers went out, an answer too large to read,
-an httpx error we do not know - *may* have reached the server and is reported as such.
+decompressed, the total deadline passing after the headers went out, an answer too large to read or
+compressed in a way we refuse, an httpx error we do not know - *may* have reached the server and is reported as such.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from .errors import NetworkError, RequestTimeout, ResponseTooLarge, VonageError
+from .errors import BadResponse, NetworkError, RequestTimeout, ResponseTooLarge, VonageError
 
 MAY_HAVE_HAPPENED = "; the request may have been carried out, refresh to check"
 
@@ -86,15 +86,16 @@ def classify(
 ) -> tuple[VonageError, str]:
     """The error to raise for a failed attempt and its kind for ``RetryPolicy.may_retry``.
 
-    ``exc`` is an httpx error, the builtin TimeoutError of the per-attempt deadline, or
-    ResponseTooLarge from the size cap. ``reason`` turns an httpx error into short, scrubbed text.
+    ``exc`` is an httpx error, the builtin TimeoutError of the per-attempt deadline, or a BadResponse
+    from reading the body (ResponseTooLarge from the size cap, UnsupportedEncoding). ``reason`` turns an httpx error into short, scrubbed text.
     """
     write = method.upper() not in ("GET", "HEAD", "OPTIONS")
     maybe = MAY_HAVE_HAPPENED if write else ""
     if progress.never_left or isinstance(exc, NEVER_LEFT):
         return _not_sent(exc, netloc, deadline, reason)
-    if isinstance(exc, ResponseTooLarge):
-        return ResponseTooLarge(exc.message + maybe, status=exc.status), "too large"
+    if isinstance(exc, BadResponse):  # too large, or compressed in a way we refuse: the same answer would come
+        kind = "too large" if isinstance(exc, ResponseTooLarge) else "unreadable"
+        return type(exc)(exc.message + maybe, status=exc.status), kind
     if isinstance(exc, TimeoutError):  # our own deadline, after the request may have gone out
         return RequestTimeout(f"Vonage did not finish answering within {deadline:g} s{maybe}"), "slow"
     if isinstance(exc, httpx.TimeoutException):

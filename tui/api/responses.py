@@ -33,6 +33,7 @@ from .errors import (
     ValidationFailed,
     VonageError,
 )
+from .failures import MAY_HAVE_HAPPENED
 
 M = TypeVar("M", bound=BaseModel)
 Scrub = Callable[[str], str]
@@ -43,6 +44,8 @@ POOLS_UNSUPPORTED = "the number pools API does not support this operation"
 SECRET_LIMIT = "an account can have at most two secrets; revoke one before adding another"
 LAST_SECRET = "the last secret cannot be revoked; add a new secret first"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: The statuses that say "not done" for certain; for a write, any other failure status leaves it unknown.
+DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 409, 420, 429})
 
 
 _CONTROL_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|[\x80-\x9f]")
@@ -188,13 +191,16 @@ def error_for(
     retry_after: float | None = None,
     retry_after_cap: float | None = None,
     scrub: Scrub = lambda text: text,
+    write: bool = False,
 ) -> VonageError:
     """The typed error for an HTTP status (or a numbers ``error-code``) and its body.
 
     ``family`` is numbers/account/secrets/pools, ``op`` the operation name (e.g. "top_up",
     "delete_pool"), ``subject`` what it was about (a number, a pool id) for sentences. For a 429,
     ``retry_after`` is the wait the server asked for and ``retry_after_cap`` the longest we wait: a
-    longer ask is reported as not waited out.
+    longer ask is reported as not waited out. ``write``: the request changes something, so a status
+    that is not a definite refusal (``DEFINITE_REFUSALS``; 3xx and 5xx have their own classes) gives a
+    VonageError whose ``outcome_unknown`` is True (a gateway may have given up after the work was done).
     """
     problem = read_problem(body, scrub)
     text = problem.text
@@ -242,11 +248,22 @@ def error_for(
         return ServerError(f"Vonage answered {status} ({phrase.lower()}); try again later", status=status)
     if 300 <= status < 400:
         return BadResponse(f"the server answered with an unexpected redirect ({status})", status=status)
+    if write and status not in DEFINITE_REFUSALS:
+        phrase = httpx.codes.get_reason_phrase(status)
+        named = f"HTTP {status} ({phrase.lower()})" if phrase else f"HTTP {status}"
+        unsure = f"Vonage answered {named}, which does not say whether it was done{MAY_HAVE_HAPPENED}"
+        return VonageError(text or unsure, status=status, outcome_unknown=True)
     return VonageError(text or f"the request failed with HTTP {status}", status=status)
 
 
-def body_error(body: Any, *, family: str, op: str, subject: str = "", scrub: Scrub) -> VonageError | None:
-    """A numbers-API error hidden in a 200 answer (``error-code`` other than "200"), or None."""
+def body_error(
+    body: Any, *, family: str, op: str, subject: str = "", scrub: Scrub, write: bool = False
+) -> VonageError | None:
+    """A numbers-API error hidden in a 2xx answer (``error-code`` other than "200"), or None.
+
+    A status-like code maps as the status would (for a write, ``write``, one that is not a definite refusal
+    leaves the outcome unknown); any other code is the server's own sentence, as before.
+    """
     if not isinstance(body, dict) or "error-code" not in body:
         return None
     code = body.get("error-code")
@@ -254,12 +271,13 @@ def body_error(body: Any, *, family: str, op: str, subject: str = "", scrub: Scr
     if code_text in ("200", ""):
         return None
     if re.fullmatch(r"[0-9]{3}", code_text) and 100 <= int(code_text) <= 599:
-        return error_for(int(code_text), body, family=family, op=op, subject=subject, scrub=scrub)
+        return error_for(int(code_text), body, family=family, op=op, subject=subject, scrub=scrub, write=write)
     problem = read_problem(body, scrub)
     return VonageError(problem.text or f"the request failed (error code {code_text[:20]})")
 
 
 __all__ = [
+    "DEFINITE_REFUSALS",
     "LAST_SECRET",
     "POOLS_OFF",
     "POOL_NO_DELETE",

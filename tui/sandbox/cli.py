@@ -1,7 +1,7 @@
 """``vonage-tui sandbox``: its arguments and how it runs (``tui.cli`` hands the subcommand over to here).
 
 Values are read as text and checked here and by ``SandboxConfig``, so every mistake (a port out of range or
-in use, ``--owned`` over 100,000, a negative latency, a rate that is not positive, a fault share outside
+in use, ``--owned`` over 100,000, a latency below 0 or above 60 s, a rate that is not positive, a fault share outside
 0..1, a missing certificate) is one line on stderr and exit status 2, never a traceback. Only argparse's
 own errors (an unknown flag, a missing value) keep its usage line. Imports stay light until ``run`` needs
 the server, so building the app's parser costs nothing.
@@ -58,12 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keyfile", help="TLS private key (PEM, unencrypted)")
     parser.add_argument("--seed", default="42", help="seeds the inventory and the fault dice (default 42)")
     parser.add_argument("--owned", metavar="N", help=f"seed N owned numbers (0..{MAX_OWNED})")
-    parser.add_argument("--latency", default="0", metavar="SECONDS", help="added to every request")
+    parser.add_argument("--latency", default="0", metavar="SECONDS", help="added to every request (0..60)")
     parser.add_argument("--rate-limit", metavar="PER_SECOND", help="requests per second per account (429 beyond)")
     for mode in FAULT_MODES:
         parser.add_argument(f"--fault-{mode}", default="0", metavar="SHARE", help=f"share of {mode} faults (0..1)")
-    parser.add_argument("--drip-interval", default="0.1", metavar="SECONDS", help="between dripped bytes")
-    parser.add_argument("--slow-headers-delay", default="5", metavar="SECONDS", help="silence before slow headers")
+    parser.add_argument("--drip-interval", default="0.1", metavar="SECONDS", help="between dripped bytes (0..60)")
+    parser.add_argument("--slow-headers-delay", default="5", metavar="SECONDS", help="silence before answering (0..60)")
     parser.add_argument("--huge-bytes", default=str(300 * 1024 * 1024), metavar="N", help="0 streams forever")
     parser.add_argument("--max-body-bytes", default=str(1024 * 1024), metavar="N", help="larger bodies get 413")
     parser.add_argument("--arm", action="append", default=[], metavar="MODE:PATH[:TIMES]", help="see below")

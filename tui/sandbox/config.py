@@ -38,6 +38,9 @@ AFTER_PROCESSING = (
 
 FAULT_MODES = BEFORE_PROCESSING + AFTER_PROCESSING
 
+MAX_DELAY = 60.0
+"""The longest wait a knob may add (latency, drip interval, slow headers): beyond it every request just hangs."""
+
 
 def share_field(mode: str) -> str:
     """The config field holding the share of a fault mode: ``drop-after-commit`` -> ``fault_drop_after_commit``."""
@@ -66,7 +69,9 @@ def _share(value: Any) -> str | None:
 
 
 def _seconds(value: Any) -> str | None:
-    return None if _is_number(value) and value >= 0 else f"must be a finite number of seconds >= 0 (got {value!r})"
+    if _is_number(value) and 0 <= value <= MAX_DELAY:
+        return None
+    return f"must be a finite number of seconds >= 0 and at most {MAX_DELAY:g} (got {value!r})"
 
 
 def _owned(value: Any) -> str | None:
@@ -133,7 +138,7 @@ class SandboxConfig:
     """``None`` gives the demo handful of owned numbers; an integer (0..100,000) seeds that many instead."""
 
     latency: float = 0.0
-    """Seconds every request waits before it is handled (``asyncio.sleep``)."""
+    """Seconds every request waits before it is handled (``asyncio.sleep``); 0..``MAX_DELAY`` like every delay."""
 
     rate_limit: float | None = None
     """Requests per second per account; above it the answer is 429 with ``Retry-After``. ``None``: no limit."""

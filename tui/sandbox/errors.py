@@ -115,6 +115,25 @@ def internal_error(family: Family) -> ApiError:
     return problem(500, "Internal Server Error", detail, type_=f"{ERRORS_URL}#internal-error")
 
 
+def shutting_down(family: Family) -> ApiError:
+    """503 for a request still in flight when the sandbox stops; whether it was carried out is not said."""
+    detail = "The sandbox is stopping and did not finish this request; it may or may not have been carried out."
+    if family == "rest":
+        error = rest_error(503, detail)
+    else:
+        error = problem(503, "Service Unavailable", detail, type_=f"{ERRORS_URL}#service-unavailable")
+    error.headers["Connection"] = "close"
+    return error
+
+
+def unreadable_request() -> ApiError:
+    """400 for bytes that are not an HTTP/1.1 request (the path is unknown, so the RFC 7807 dialect)."""
+    detail = "The request could not be read as HTTP/1.1 (its request line, headers or body framing are malformed)"
+    error = problem(400, "Bad Request", detail, type_=f"{ERRORS_URL}#invalid-request")
+    error.headers["Connection"] = "close"
+    return error
+
+
 def rate_limited(retry_after: float) -> ApiError:
     """429 with the delay both as ``Retry-After`` (whole seconds, per RFC 9110) and precisely in the body."""
     seconds = max(1, int(-(-retry_after // 1)))

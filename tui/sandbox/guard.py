@@ -8,10 +8,14 @@
   holds control characters, answers 400 in the endpoint's dialect instead of reaching a handler as U+FFFD.
 * **Safety net** (``SafetyNet``): anything a handler did not expect answers 500 in the API's shape and logs
   one line naming the exception type and path, never a traceback and never the request's content.
+* **Stopping** (``SafetyNet`` too): a request still in flight when the server stops (uvicorn cancels it after
+  its grace period) answers 503 in the API's shape and logs one line, instead of uvicorn's plain-text 500
+  and a CancelledError traceback. An answer already under way is cut off (the connection closes).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -19,7 +23,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import Family, internal_error, invalid_input
+from .errors import Family, internal_error, invalid_input, shutting_down
+from .fault_modes import DroppedConnection
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 """C0, DEL and C1 controls: no parameter of these APIs has a use for them."""
@@ -143,6 +148,8 @@ class SafetyNet:
 
         try:
             await self.app(scope, receive, watched_send)
+        except asyncio.CancelledError as cancel:
+            await self._stopped(scope, receive, send, started, cancel)
         except self.reraise:
             raise
         except Exception as exc:  # noqa: BLE001 - the point of a safety net
@@ -151,3 +158,21 @@ class SafetyNet:
             if not started:
                 self.count(500)
                 await internal_error(self.family(scope["path"])).response()(scope, receive, send)
+
+    async def _stopped(
+        self, scope: Scope, receive: Receive, send: Send, started: bool, cancel: asyncio.CancelledError
+    ) -> None:
+        """The server is stopping and cancelled this request: a 503, or a cut-off answer, and one log line.
+
+        The cancellation is the server's way to end this task, and ending it is what happens here (the
+        answer is sent first), so it is not propagated to uvicorn, which would log a traceback.
+        """
+        task = asyncio.current_task()
+        if task is None or task.cancelling() == 0:  # not a cancellation of this request: not ours to end
+            raise cancel
+        task.uncancel()
+        logger.warning("sandbox: stopping while handling %s %r", scope["method"], scope["path"][:200])
+        if started:  # too late for a 503: cut the answer off, as a deliberate drop does (no traceback logged)
+            raise DroppedConnection() from None
+        self.count(503)
+        await shutting_down(self.family(scope["path"])).response()(scope, receive, send)

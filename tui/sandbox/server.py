@@ -3,8 +3,10 @@ foreground for ``vonage-tui sandbox`` (``serve``).
 
 The listening socket is bound here, before uvicorn starts, so an ephemeral port (0) is known at once.
 Shutdown is quick (tests start one sandbox per test): the server wakes as soon as it is asked to stop and
-closes idle keep-alive connections without uvicorn's fixed 0.1 s pauses. Logging: warnings only, no access
-log, so an ``Authorization`` header can never end up in a log.
+closes idle keep-alive connections without uvicorn's fixed 0.1 s pauses. A request still running after
+the grace period is cancelled and answers 503 in the API's shape (``guard.SafetyNet``), or is cut off if its
+answer had begun. Logging: warnings only, no access log, so an ``Authorization`` header can never end up
+in a log. The protocol is uvicorn's h11 with an API-shaped 400 for unparsable bytes (``protocol``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from . import inventory
 from .app import create_app
 from .config import SandboxConfig
 from .faults import install_log_filter
+from .protocol import ApiShapedH11Protocol
 from .state import SandboxState
 
 _START_TIMEOUT = 10.0
@@ -92,8 +95,11 @@ class _QuickServer(uvicorn.Server):
             await asyncio.sleep(0.005)
             if time.monotonic() - started >= _TLS_CLOSE_WAIT:
                 _abort_idle(state.connections)
-        for task in list(state.tasks):
+        cancelled = list(state.tasks)
+        for task in cancelled:
             task.cancel()
+        if cancelled:  # let each answer its 503 (guard.SafetyNet) before the loop and its transports go away
+            await asyncio.wait(cancelled, timeout=_GRACE)
         for server in self.servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), timeout=_GRACE)
@@ -168,7 +174,7 @@ def _uvicorn_config(app: object, certfile: str | None, keyfile: str | None, *, q
         access_log=False,
         lifespan="off",
         loop="asyncio",
-        http="h11",
+        http=ApiShapedH11Protocol,  # uvicorn's h11, answering an unparsable request in the API's shape
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         log_config=None if quiet_config else uvicorn.config.LOGGING_CONFIG,

@@ -5,6 +5,14 @@ page is turned into text and written as soon as it is in order. JSON is one arra
 object per line (``json.load`` and ``jq`` read it; a run that fails half-way leaves the array
 unclosed, so a parser refuses it rather than taking a short list for the whole). Fields keep the
 API's wire names (``moHttpUrl``, ``initialPrice``); CSV has a fixed header in the same names.
+
+Why cells are made safe: the fields come from the server (webhook URLs, SMPP system types, pool
+names) and a CSV is meant to be opened in a spreadsheet, which runs a cell starting with ``=``, ``+``,
+``-`` or ``@`` (or a tab or CR before one) as a formula. Such a cell is written with a leading ``'``,
+which spreadsheets show as text; plain numbers (``-1.5``) stay numbers. Control characters (C0, DEL,
+C1: ESC, BEL, CSI...) become spaces in CSV, and in JSON they are escaped (``\u001b``, ``\u009b``),
+so printing either to a terminal cannot drive it. This writer is the one both ``-o csv`` and the
+Numbers screen's export use.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +29,28 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 Record = dict[str, Any]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""C0 (tab, CR and LF included), DEL and C1 controls."""
+_NOT_ESCAPED_BY_JSON = re.compile(r"[\x7f-\x9f]")
+"""What ``json.dumps(ensure_ascii=False)`` leaves raw (it escapes C0 itself)."""
+_FORMULA = ("=", "+", "-", "@")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def csv_cell(text: str) -> str:
+    """A cell no spreadsheet runs as a formula and no terminal obeys (see the module docstring)."""
+    text = _CONTROL.sub(" ", text)  # a tab or CR in front of a formula becomes a space: seen below
+    head = text.lstrip(" ")
+    if head.startswith(_FORMULA) and not _PLAIN_NUMBER.fullmatch(head):
+        return "'" + text
+    return text
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """``json.dumps`` (UTF-8 as is) with DEL and C1 controls escaped too; the values are unchanged."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _NOT_ESCAPED_BY_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -110,7 +141,7 @@ class JsonArray(Writer):
     def write(self, records: Iterable[Record]) -> int:
         parts = []
         for record in records:
-            parts.append(("\n" if self.count == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+            parts.append(("\n" if self.count == 0 else ",\n") + json_text(record))
             self.count += 1
         if parts:
             self._stream.write("".join(parts))
@@ -127,7 +158,7 @@ class JsonObject(Writer):
 
     def write(self, records: Iterable[Record]) -> int:
         (record,) = records
-        self._stream.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        self._stream.write(json_text(record, indent=2) + "\n")
         self._stream.flush()
         self.count += 1
         return 1
@@ -156,7 +187,7 @@ class CsvTable(Writer):
     def write(self, records: Iterable[Record]) -> int:
         count = 0
         for record in records:
-            self._csv.writerow(self._shape.row(record))
+            self._csv.writerow([csv_cell(cell) for cell in self._shape.row(record)])
             count += 1
         if count:
             self._flush()

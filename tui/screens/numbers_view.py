@@ -24,7 +24,7 @@ from tui.messages import NumberBought, NumbersCancelled, NumberUpdated, OwnedNum
 from tui.owned import OwnedList, OwnedRecord, iter_owned_records
 from tui.screens.base import VonageScreen
 from tui.screens.numbers_filter import describe_query
-from tui.screens.numbers_format import age_text, detail_text, row_cells
+from tui.screens.numbers_format import NUMBER_ROWS, age_text, detail_text
 from tui.widgets.fast_table import FastTable
 from tui.widgets.literal import Literal
 
@@ -124,7 +124,7 @@ class NumbersView(VonageScreen):
         owned = self.owned
         if owned is None:
             return
-        self.table.set_rows((r.msisdn, row_cells(r)) for r in owned.by_msisdn.values())
+        self.table.set_items(owned.by_msisdn.values(), NUMBER_ROWS)
         self._rendered_version = owned.version
         self._refresh_detail()
         self._update_status()
@@ -154,7 +154,7 @@ class NumbersView(VonageScreen):
         if record.msisdn in self._filtered:
             self._filtered[record.msisdn] = record
             if self._query is not None:
-                self.table.update_row(record.msisdn, row_cells(record))
+                self.table.update_item(record, NUMBER_ROWS)
         self._apply_change(event.base_version, event.version, [record], ())
 
     def _apply_change(self, base: int, version: int, added: Iterable[OwnedRecord], removed: Iterable[str]) -> None:
@@ -170,7 +170,7 @@ class NumbersView(VonageScreen):
             pass  # already shown
         elif base == self._rendered_version:
             table = self.table
-            table.append_rows((r.msisdn, row_cells(r)) for r in added)
+            table.append_items(added, NUMBER_ROWS)
             for msisdn in removed:
                 table.remove_row(msisdn)
             self._rendered_version = version
@@ -219,7 +219,7 @@ class NumbersView(VonageScreen):
             return  # a page of a filter that was replaced since
         for record in event.records:
             self._filtered[record.msisdn] = record
-        self.table.append_rows((r.msisdn, row_cells(r)) for r in event.records)
+        self.table.append_items(event.records, NUMBER_ROWS)
         self._loaded, self._total = len(self._filtered), event.total
         self._note = event.note
         self._loading = not (event.done or event.note)

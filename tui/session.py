@@ -117,7 +117,7 @@ class Session:
 
     async def open(self) -> None:
         """Connect the client (httpx and the models are imported off the UI thread), then pace it at the
-        account.s own ``max-calls-per-second``, read alongside the first requests (which do not wait for it)."""
+        account's own ``max-calls-per-second``, read alongside the first requests (which do not wait for it)."""
         await asyncio.to_thread(importlib.import_module, "tui.api.client")
         spec = self.spec
         await self.service.connect(spec.api_key, self._secret, rest_url=spec.rest_url, api_url=spec.api_url,

@@ -74,11 +74,16 @@ class VonageApp(App[None]):
     async def on_mount(self) -> None:
         labels = (["SANDBOX"] if self.options.demo else []) + (["READ-ONLY"] if self.options.read_only else [])
         self.badges = " ".join(f" {b} " for b in labels)
-        # Paint the first screen before anything slow (sandbox, keyring, httpx, models).
+        # First frame first (no GC; no sandbox, keyring, httpx, other screens); then log in, build Numbers.
+        loading.hold_gc()
         await self.switch_mode(self.options.initial_screen)
-        from tui import login_flow
+        self.call_after_refresh(self._after_first_frame)
 
+    def _after_first_frame(self) -> None:
+        from tui import login_flow
+        loading.keep_out_of_gc()
         login_flow.begin(self)
+        self.set_timer(0.1, lambda: "numbers" in self._screen_stacks or self._init_mode("numbers"))
 
     def open_session(self, spec: SessionSpec) -> Worker[None]:
         """Log in with ``spec``: the new session replaces the old one once it is connected."""

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.fsutil import InsecurePermissions, read_private_file, write_private_stream
-from tui.owned import NumberConfig, OwnedRecord
+from tui.owned import NumberConfig, OwnedList, OwnedRecord
 
 FORMAT = 3
 _PREFIX = "owned-"
@@ -128,3 +128,19 @@ def load_owned(profile_key: str) -> tuple[list[OwnedRecord], float] | None:
         return None
     of = OwnedRecord.of
     return [of(m, c) for m, c in zip(msisdns, map(configs.__getitem__, config_of))], float(saved_at)
+
+
+def fill(owned: OwnedList, profile_key: str) -> bool:
+    """Put the cached list into an empty ``owned`` (a restart's head start, marked as cached with its
+    age); True if it did. Never raises: a cache that cannot be used is simply not there."""
+    if owned.by_msisdn or not profile_key:
+        return False
+    try:
+        cached = load_owned(profile_key)
+    except Exception:  # noqa: BLE001 - a cache is only a head start
+        return False
+    if cached is None or owned.by_msisdn:
+        return False
+    records, saved_at = cached
+    owned.replace(records, complete=False, from_cache=True, loaded_at=saved_at)
+    return True

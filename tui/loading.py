@@ -25,20 +25,31 @@ if TYPE_CHECKING:
 Post = Callable[["Message"], object]
 
 
+def hold_gc() -> None:
+    """The one garbage-collection policy, part 1: none while the first screen is built.
+
+    Start-up allocates tens of thousands of long-lived objects (modules, widgets, styles); the
+    collections they trigger walk all of them again and again (~40 ms before the first frame). The
+    first frame is built without, and ``keep_out_of_gc`` turns collection back on once it is out.
+    """
+    gc.disable()
+
+
 def keep_out_of_gc() -> None:
-    """The one garbage-collection policy, part 2: what is alive at a quiet moment lives on.
+    """The one garbage-collection policy, part 3: what is alive at a quiet moment lives on.
 
     A full collection walks every tracked object; with 100,000 owned numbers that is a pause of tens of
-    milliseconds on the UI thread. Objects alive after login and after a full load are moved out of
-    the collector's reach (young garbage is collected first, cheaply); reference counting still frees
-    them when they are replaced, and records hold no reference cycles.
+    milliseconds on the UI thread. Objects alive after the first frame, after login and after a full
+    load are moved out of the collector's reach (young garbage is collected first, cheaply); reference
+    counting still frees them when they are replaced, and records hold no reference cycles.
     """
     gc.collect(1)
     gc.freeze()
+    gc.enable()
 
 
 class _Loading:
-    """The one garbage-collection policy, part 1: no full collection while a list is loading.
+    """The one garbage-collection policy, part 2: no full collection while a list is loading.
 
     Loading adds 100,000 long-lived objects; each time enough of them pile up, Python would walk the
     whole heap again (tens of ms each, growing with the list). While any load runs, only the young
@@ -67,23 +78,11 @@ loading_many = _Loading
 
 
 def read_cache(session: Session) -> bool:
-    """Fill an empty owned list from the disk cache (in a thread); True if it did. Never raises."""
-    owned = session.account.owned
-    key = session.cache_key
-    if owned.by_msisdn or not key:
-        return False
+    """Fill an empty owned list from the disk cache (call it in a thread); True if it did."""
     from tui import cache
 
-    try:
-        with loading_many():
-            cached = cache.load_owned(key)
-    except Exception:  # noqa: BLE001 - a cache is only a head start
-        return False
-    if cached is None or owned.by_msisdn:
-        return False
-    records, saved_at = cached
-    owned.replace(records, complete=False, from_cache=True, loaded_at=saved_at)
-    return True
+    with loading_many():
+        return cache.fill(session.account.owned, session.cache_key)
 
 
 async def load_owned(session: Session, post: Post, *, use_cache: bool = True) -> None:
@@ -154,4 +153,4 @@ async def settle_journal(session: Session, post: Post) -> None:
         post(JournalSettled(reports))
 
 
-__all__ = ["keep_out_of_gc", "load_owned", "loading_many", "read_cache", "refresh_balance", "settle_journal"]
+__all__ = ["hold_gc", "keep_out_of_gc", "load_owned", "loading_many", "read_cache", "refresh_balance", "settle_journal"]

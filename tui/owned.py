@@ -228,10 +228,10 @@ class OwnedRecord:
         return record
 
     @classmethod
-    def from_model(cls, number: Any) -> OwnedRecord:
-        """Convert a parsed ``OwnedNumber`` (pydantic) once, at the API boundary."""
+    def from_model(cls, number: Any, msisdn: str | None = None) -> OwnedRecord:
+        """Convert a parsed ``OwnedNumber`` (pydantic) once, at the API boundary (``msisdn``: a copy of its own)."""
         config = {name: getattr(number, name) for name in CONFIG_FIELDS}
-        return cls(number.msisdn, number.country, number.type, number.features,
+        return cls(msisdn or number.msisdn, number.country, number.type, number.features,
                    limitations=number.limitations, extra=number.model_extra, **config)
 
     @classmethod
@@ -386,7 +386,11 @@ async def iter_owned_records(
     """Every page of owned numbers (concurrently, under the client's rate limit) as compact records."""
     from_model = OwnedRecord.from_model
     async for page in client.iter_owned_numbers(query, on_total=on_total):
-        yield [from_model(number) for number in page]
+        # Fresh copies of the msisdns, made one after another: the page's own strings sit between the
+        # rest of its JSON, scattered once it is freed, and a filter keystroke scans 100,000 of them
+        # (in sequence it is ~4x faster). The page's copies are freed with the page.
+        msisdns = [number.msisdn.encode().decode() for number in page]
+        yield [from_model(number, msisdn) for number, msisdn in zip(page, msisdns)]
 
 
 __all__ = ["CONFIG_FIELDS", "WIRE_NAMES", "NumberConfig", "OwnedList", "OwnedRecord", "iter_owned_records"]

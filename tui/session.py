@@ -116,9 +116,14 @@ class Session:
     # -- life cycle -----------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Connect the client (httpx and the models are imported off the UI thread), then pace it at the
+        """Connect the client (httpx and the models are imported off the UI thread) while the disk cache
+        is read, so a restart shows the last list as the session opens; then pace the client at the
         account's own ``max-calls-per-second``, read alongside the first requests (which do not wait for it)."""
+        from tui import cache
+
+        reading = asyncio.ensure_future(asyncio.to_thread(cache.fill, self.account.owned, self.cache_key))
         await asyncio.to_thread(importlib.import_module, "tui.api.client")
+        await reading
         spec = self.spec
         await self.service.connect(spec.api_key, self._secret, rest_url=spec.rest_url, api_url=spec.api_url,
                                    rate_limit=spec.rate_limit)

@@ -21,7 +21,7 @@ from tui.countries import format_msisdn
 from tui.widgets.row_store import RowFormat, SortKey, cell_width, haystack, sort_key
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable
+    from collections.abc import Hashable, Sequence
 
     from tui.api.models import OwnedNumber
     from tui.owned import OwnedRecord
@@ -97,6 +97,13 @@ class NumberRows(RowFormat["OwnedRecord"]):
     def own_sort(self, item: OwnedRecord) -> SortKey:
         msisdn = item.msisdn
         return (0, float(msisdn)) if msisdn.isdigit() else sort_key(format_msisdn(msisdn, item.country))
+
+    def own_sort_keys(self, items: Sequence[OwnedRecord | None]) -> tuple[bytearray, list[float | str]]:
+        """Sorting 100,000 numbers: their msisdns' values in one pass, without a key tuple per row."""
+        msisdns = [item.msisdn if item is not None else "" for item in items]
+        if all(map(str.isdigit, msisdns)):
+            return bytearray(len(msisdns)), list(map(float, msisdns))
+        return super().own_sort_keys(items)
 
     def own_width(self, item: OwnedRecord) -> int:
         return cell_width(format_msisdn(item.msisdn, item.country))

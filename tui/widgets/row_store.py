@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import compress
 from typing import Any, Generic, TypeVar
 
 from tui.widgets.table_layout import EMPTY_KEY, TEXT_ROWS, RowFormat, SortKey, TextRows, cell_width, column_keys
@@ -123,6 +124,7 @@ class RowStore(Generic[K]):
         self._keys: list[K | None] = []
         self._items: list[Any] = []
         self._own: list[str] = []  # each row's own search text ("" for a tombstone)
+        self._own_digits = True  # every own text is digits only (then a needle with a letter skips them)
         self._grp: list[int] = []  # each row's group id
         self._group_id: dict[Hashable, int] = {}
         self._group_item: list[Any] = []  # one row of each group, to read the group's cells from
@@ -238,8 +240,10 @@ class RowStore(Generic[K]):
             for key, item in zip(keys, items):
                 self._put(key, item, place=False)
         else:
-            self._keys, self._items, self._slot = keys, items, slots
+            numbers = list(slots.values())  # one int object per slot, shared by the index and the order
+            self._keys, self._items, self._slot, self._order = keys, items, slots, numbers
             self._own = list(map(fmt.own_text, items))
+            self._own_digits = all(map(str.isdigit, self._own))
             if fmt.grouped:
                 groups = list(map(fmt.group, items))
                 ids = self._group_id
@@ -263,7 +267,8 @@ class RowStore(Generic[K]):
             slot = self._slot[key] = len(self._keys)
             self._keys.append(key)
             self._items.append(item)
-            self._own.append(fmt.own_text(item))
+            self._own.append(own := fmt.own_text(item))
+            self._own_digits = self._own_digits and own.isdigit()
             self._grp.append(self._group_of(fmt.group(item) if fmt.grouped else None, item))
             if self.sort_column is not None:
                 self._rank.append(0)
@@ -272,7 +277,8 @@ class RowStore(Generic[K]):
             if place:
                 self._unplace(slot)
             self._items[slot] = item
-            self._own[slot] = fmt.own_text(item)
+            self._own[slot] = own = fmt.own_text(item)
+            self._own_digits = self._own_digits and own.isdigit()
             self._grp[slot] = self._group_of(fmt.group(item) if fmt.grouped else None, item)
         self._measure_rows((item,))
         if self.sort_column is not None:
@@ -310,19 +316,13 @@ class RowStore(Generic[K]):
     def _column_keys(self, column: int) -> tuple[bytearray, list[float | str]]:
         fmt, items = self._format, self._items
         if column == 0 and fmt.grouped:
-            own_sort = fmt.own_sort
-            keys = [own_sort(item) if item is not None else EMPTY_KEY for item in items]
-        elif fmt.grouped:  # one key per group, then per row by its group
+            return fmt.own_sort_keys(items)
+        if fmt.grouped:  # one key per group, then per row by its group
             per_group = [sort_key(fmt.cells(item)[column]) for item in self._group_item]
             ranks = bytes(rank for rank, _ in per_group)
             values = [value for _, value in per_group]
             return bytearray(map(ranks.__getitem__, self._grp)), list(map(values.__getitem__, self._grp))
-        else:
-            return column_keys([fmt.cells(item)[column] if item is not None else "" for item in items])
-        if not keys:
-            return bytearray(), []
-        ranks_, values_ = zip(*keys)
-        return bytearray(ranks_), list(values_)
+        return column_keys([fmt.cells(item)[column] if item is not None else "" for item in items])
 
     def _row_key(self, slot: int) -> SortKey:
         fmt, column, item = self._format, self.sort_column, self._items[slot]
@@ -366,32 +366,34 @@ class RowStore(Generic[K]):
         return not self._needles or self._group_hit[self._grp[slot]] or self._hit(self._own[slot])
 
     def _matching(self, slots: list[int]) -> list[int]:
-        found, own, grp, group_hit = self._needles, self._own, self._grp, self._group_hit
+        found, group_hit = self._needles, self._group_hit
         if not found or (group_hit and False not in group_hit):
             return list(slots)
+        own, grp = self._own, self._grp
+        # what can match a row's own text: own texts of digits only (msisdns) never hold a letter
+        tests = [n for n in found if not self._own_digits or n.isdigit()]
         some = True in group_hit
-        if self.sort_column is not None and len(slots) * 4 > len(own):
-            # A sorted view visits the rows in an order unrelated to where their strings sit in
-            # memory, and cache misses double the cost: test every row in arrival order (memory
-            # order), then keep the sort order with a lookup into that list of booleans.
-            if len(found) == 1:
-                (needle,) = found
-                hit = [needle in text for text in own]
-            else:
-                first, second = found
-                hit = [first in text or second in text for text in own]
-            if some:
-                hit = [h or group_hit[g] for h, g in zip(hit, grp)]
-            return [slot for slot in slots if hit[slot]]
-        if len(found) == 1:
-            (needle,) = found
-            if some:
-                return [slot for slot in slots if group_hit[grp[slot]] or needle in own[slot]]
-            return [slot for slot in slots if needle in own[slot]]
-        first, second = found
+        if len(slots) * 4 < len(own):  # a few rows (typing narrows them): test just those
+            return [s for s in slots if (some and group_hit[grp[s]]) or any(n in own[s] for n in tests)]
+        # Every row, in arrival order (the order their strings sit in memory): one comprehension
+        # (``in`` on a str is its fastest there), then keep the view's order with C loops.
+        one, two = (tests + [None, None])[:2]
         if some:
-            return [s for s in slots if group_hit[grp[s]] or first in own[s] or second in own[s]]
-        return [slot for slot in slots if first in own[slot] or second in own[slot]]
+            if two is not None:
+                hit = [group_hit[k] or one in t or two in t for t, k in zip(own, grp)]
+            elif one is not None:
+                hit = [group_hit[k] or one in t for t, k in zip(own, grp)]
+            else:
+                hit = [group_hit[k] for k in grp]
+        elif two is not None:
+            hit = [one in t or two in t for t in own]
+        elif one is not None:
+            hit = [one in t for t in own]
+        else:
+            return []
+        if len(slots) == len(hit) and self.sort_column is None:  # the whole table, in slot order
+            return list(compress(slots, hit))
+        return list(compress(slots, map(hit.__getitem__, slots)))
 
     @staticmethod
     def _narrows(old: str, new: str) -> bool:
@@ -403,7 +405,7 @@ class RowStore(Generic[K]):
 
     def _rebuild_order(self) -> None:
         if len(self._slot) == len(self._items):  # no tombstones: every slot is live
-            live: list[int] = list(range(len(self._items)))
+            live: list[int] = list(self._slot.values())  # slot order, the index's own int objects
         else:
             live = [slot for slot, item in enumerate(self._items) if item is not None]
         if self.sort_column is not None:

@@ -148,6 +148,14 @@ class RowFormat(Generic[T]):
     def own_sort(self, item: T) -> SortKey:
         return sort_key(self.cells(item)[0])
 
+    def own_sort_keys(self, items: Sequence[T | None]) -> tuple[bytearray, list[float | str]]:
+        """``own_sort`` of every row at once, as ``column_keys`` gives them (None: a removed row)."""
+        keys = [self.own_sort(item) if item is not None else EMPTY_KEY for item in items]
+        if not keys:
+            return bytearray(), []
+        ranks, values = zip(*keys)
+        return bytearray(ranks), list(values)
+
     def own_width(self, item: T) -> int:
         return cell_width(self.cells(item)[0])
 

@@ -11,6 +11,7 @@ group, whose cells are searched, sorted and measured once.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 
 FEATURE_ORDER = ("SMS", "MMS", "VOICE")
+_MSISDN = attrgetter("msisdn")
+_CONFIG = attrgetter("config")
 TYPE_SHORT = {"mobile-lvn": "mobile", "landline-toll-free": "toll-free"}
 
 
@@ -97,6 +100,16 @@ class NumberRows(RowFormat["OwnedRecord"]):
     def own_sort(self, item: OwnedRecord) -> SortKey:
         msisdn = item.msisdn
         return (0, float(msisdn)) if msisdn.isdigit() else sort_key(format_msisdn(msisdn, item.country))
+
+    def keys(self, items: list[OwnedRecord]) -> list[Hashable]:
+        return list(map(_MSISDN, items))
+
+    def own_texts(self, items: list[OwnedRecord]) -> tuple[list[str], bool]:
+        msisdns = list(map(_MSISDN, items))
+        return (msisdns, True) if all(map(str.isdigit, msisdns)) else super().own_texts(items)
+
+    def groups(self, items: list[OwnedRecord]) -> list[Hashable]:
+        return list(map(_CONFIG, items))
 
     def own_sort_keys(self, items: Sequence[OwnedRecord | None]) -> tuple[bytearray, list[float | str]]:
         """Sorting 100,000 numbers: their msisdns' values in one pass, without a key tuple per row."""

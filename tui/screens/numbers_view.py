@@ -284,7 +284,7 @@ class NumbersView(VonageScreen):
             parts.append(f"server filter: {describe_query(self._query)}")
         if self._note:
             parts.append(self._note)
-        status.update(" · ".join(parts))
+        status.update(" · ".join(parts), layout=False)  # one line, whatever it says: no layout
         marked = len(table.marked_keys)
         self.set_status(f"{marked} marked" if marked else "")
 

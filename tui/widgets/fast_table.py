@@ -339,7 +339,10 @@ class FastTable(ScrollView, can_focus=True):
     def _data_changed(self) -> None:
         """After any change to rows, filter or sort: keep the cursor on its key, then repaint."""
         count = self._store.visible_count
-        self.virtual_size = Size(0, count + 1)
+        size = Size(0, count + 1)
+        if size != self.virtual_size:  # only our scrollbar depends on it: no layout of the whole screen
+            self.set_reactive(FastTable.virtual_size, size)  # (once per page of a load); showing or
+            self._scroll_update(size)  # hiding the scrollbar still lays the screen out
         old = self._cursor
         position = None if self._cursor_key is None else self._store.position_of(self._cursor_key)
         if position is None:

@@ -147,8 +147,7 @@ class RowStore(Generic[K]):
     def set_items(self, items: Iterable[Any], row_format: RowFormat[Any]) -> None:
         """Replace every row with objects read through ``row_format`` (filter and sort settings are kept)."""
         listed = list(items)
-        key = row_format.key
-        self._set([key(item) for item in listed], listed, row_format)
+        self._set(row_format.keys(listed), listed, row_format)
 
     def append(self, rows: Iterable[tuple[K, Sequence[str]]]) -> None:
         """Add tuples of text; a key that is already present is updated in place."""
@@ -242,15 +241,12 @@ class RowStore(Generic[K]):
         else:
             numbers = list(slots.values())  # one int object per slot, shared by the index and the order
             self._keys, self._items, self._slot, self._order = keys, items, slots, numbers
-            self._own = list(map(fmt.own_text, items))
-            self._own_digits = all(map(str.isdigit, self._own))
+            self._own, self._own_digits = fmt.own_texts(items)
             if fmt.grouped:
-                groups = list(map(fmt.group, items))
-                ids = self._group_id
-                for group, item in zip(groups, items):
-                    if group not in ids:
-                        self._new_group(group, item)
-                self._grp = list(map(ids.__getitem__, groups))
+                groups = fmt.groups(items)
+                for group, item in dict(zip(groups, items)).items():  # one row of each group
+                    self._new_group(group, item)
+                self._grp = list(map(self._group_id.__getitem__, groups))
             else:
                 self._grp = [self._group_of(None, None)] * len(items)
             self._measure_rows(items)

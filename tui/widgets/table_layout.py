@@ -148,6 +148,18 @@ class RowFormat(Generic[T]):
     def own_sort(self, item: T) -> SortKey:
         return sort_key(self.cells(item)[0])
 
+    def keys(self, items: list[T]) -> list[Hashable]:
+        """``key`` of every item (a whole list at once: override with a faster way if there is one)."""
+        return list(map(self.key, items))
+
+    def own_texts(self, items: list[T]) -> tuple[list[str], bool]:
+        """``own_text`` of every item, and whether they are all digits (then letters need not be looked for)."""
+        texts = list(map(self.own_text, items))
+        return texts, all(map(str.isdigit, texts))
+
+    def groups(self, items: list[T]) -> list[Hashable]:
+        return list(map(self.group, items))
+
     def own_sort_keys(self, items: Sequence[T | None]) -> tuple[bytearray, list[float | str]]:
         """``own_sort`` of every row at once, as ``column_keys`` gives them (None: a removed row)."""
         keys = [self.own_sort(item) if item is not None else EMPTY_KEY for item in items]

@@ -74,16 +74,9 @@ class VonageApp(App[None]):
     async def on_mount(self) -> None:
         labels = (["SANDBOX"] if self.options.demo else []) + (["READ-ONLY"] if self.options.read_only else [])
         self.badges = " ".join(f" {b} " for b in labels)
-        # First frame first (no GC; no sandbox, keyring, httpx, other screens); then log in, build Numbers.
-        loading.hold_gc()
+        loading.hold_gc()  # the first frame first: no GC, no sandbox, keyring, httpx or other screens
         await self.switch_mode(self.options.initial_screen)
-        self.call_after_refresh(self._after_first_frame)
-
-    def _after_first_frame(self) -> None:
-        from tui import login_flow
-        loading.keep_out_of_gc()
-        login_flow.begin(self)
-        self.set_timer(0.1, lambda: "numbers" in self._screen_stacks or self._init_mode("numbers"))
+        self.run_worker(loading.after_first_frame(self), group="first-frame", exit_on_error=False)
 
     def open_session(self, spec: SessionSpec) -> Worker[None]:
         """Log in with ``spec``: the new session replaces the old one once it is connected."""

@@ -9,14 +9,16 @@ session's plain state and posts a message (``tui.messages``) that the screens ap
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.messages import BalanceChanged, JournalSettled, OwnedNumbersChanged
 from tui.service import describe_error
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.message import Message
 
     from tui.owned import OwnedRecord
@@ -136,6 +138,35 @@ def cache_save(key: str, records: list[OwnedRecord]) -> None:
     cache.save_owned(key, records)
 
 
+async def after_first_frame(app: App[Any]) -> None:
+    """Start-up, once the first frame is on screen: log in, then build the Numbers screen while idle.
+
+    Why here: this decides when the reads start. Logging in imports httpx and the models, reads the
+    keyring or starts the demo's sandbox, all of which would slow the first frame; and when another
+    screen was the first, building Numbers now (~100 ms of Textual work) means `1` only has to show
+    it. Runs as the App's worker and ends when the login's own first tasks do, so whoever waits for
+    the App's workers at start-up waits for the login too.
+    """
+    from tui import login_flow
+
+    painted = asyncio.Event()
+    app.call_after_refresh(painted.set)
+    await painted.wait()
+    keep_out_of_gc()
+    before = set(app.workers)
+    login_flow.begin(app)
+    started = [worker for worker in app.workers if worker not in before]
+    app.set_timer(0.1, lambda: _build_mode(app, "numbers"))
+    with contextlib.suppress(Exception):  # their failures are reported where they happen
+        await app.workers.wait_for_complete(started)
+
+
+def _build_mode(app: App[Any], mode: str) -> None:
+    """Build and style a mode's screen without showing it (Textual's own first step of switching to it)."""
+    if mode not in app._screen_stacks and app.is_running:
+        app._init_mode(mode)
+
+
 async def refresh_balance(session: Session, post: Post) -> None:
     """Read the balance for the header; a failure is a message, never fatal."""
     try:
@@ -153,4 +184,4 @@ async def settle_journal(session: Session, post: Post) -> None:
         post(JournalSettled(reports))
 
 
-__all__ = ["hold_gc", "keep_out_of_gc", "load_owned", "loading_many", "read_cache", "refresh_balance", "settle_journal"]
+__all__ = ["after_first_frame", "hold_gc", "keep_out_of_gc", "load_owned", "loading_many", "read_cache", "refresh_balance", "settle_journal"]

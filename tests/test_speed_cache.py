@@ -110,3 +110,19 @@ def test_streaming_write_refuses_a_link_and_writes_private_files(isolated_dirs, 
     with pytest.raises(fsutil.SymlinkRefused):
         fsutil.write_private_stream(link, iter([b"x"]))
     assert elsewhere.read_bytes() == b""
+
+
+def test_a_refresh_drops_what_it_did_not_see_and_keeps_what_was_bought_meanwhile() -> None:
+    owned = OwnedList()
+    cached = sample(6)
+    owned.replace(cached, complete=False, from_cache=True)
+    before = owned.begin_load()
+    fresh = [OwnedRecord.from_wire(r.to_wire()) for r in cached[:4]]  # the account no longer has 4 and 5
+    owned.add_page(fresh[:2])
+    owned.upsert(OwnedRecord("15550001111", "US", "mobile-lvn", ["SMS"]))  # bought while loading
+    owned.remove(cached[3].msisdn)  # cancelled while loading (then listed by a page fetched before)
+    owned.add_page(fresh[2:])
+    gone = owned.settle(before)
+    assert sorted(gone) == sorted(r.msisdn for r in cached[4:])
+    assert set(owned.by_msisdn) == {r.msisdn for r in cached[:4]} | {"15550001111"}
+    assert owned.complete and not owned.from_cache and owned.total == 5

@@ -94,7 +94,7 @@ async def load_owned(session: Session, post: Post, *, use_cache: bool = True) ->
     owned = session.account.owned
     if use_cache and not owned.by_msisdn and session.cache_key and await asyncio.to_thread(read_cache, session):
         post(OwnedNumbersChanged(base_version=-1, version=owned.version, loading=True))
-    unconfirmed = owned.unconfirmed()  # what this load must see again to keep
+    before = owned.begin_load()  # what this load must see again to keep
     loaded = 0
     total: int | None = None
 
@@ -106,8 +106,6 @@ async def load_owned(session: Session, post: Post, *, use_cache: bool = True) ->
         try:
             async for records in iter_owned_records(session.client, on_total=on_total):
                 loaded += len(records)
-                if unconfirmed:
-                    unconfirmed.difference_update(r.msisdn for r in records)
                 base = owned.version
                 owned.add_page(records)
                 post(OwnedNumbersChanged(base_version=base, version=owned.version, added=records, loading=True,
@@ -121,7 +119,7 @@ async def load_owned(session: Session, post: Post, *, use_cache: bool = True) ->
                                      total=total, note="load failed, r retries"))
             raise  # the App's worker handler shows what failed
         base = owned.version
-        gone = owned.settle(unconfirmed or ())
+        gone = owned.settle(before)
         post(OwnedNumbersChanged(base_version=base, version=owned.version, removed=gone, loaded=loaded,
                                  total=len(owned.by_msisdn)))
     if session.cache_key:

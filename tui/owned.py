@@ -14,7 +14,7 @@ No Textual here: the session loads the list in a worker and announces pages with
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -338,27 +338,31 @@ class OwnedList:
             by_msisdn[record.msisdn] = record
         self.version += 1
 
-    def unconfirmed(self) -> set[str] | None:
-        """The numbers a full load starting now must see again to keep (None when there are none).
+    def begin_load(self) -> list[OwnedRecord]:
+        """The records a full load starting now must see again to keep (pass them to ``settle``).
 
-        A refresh (or the load after a cached list was shown) removes the ones it does not see; the
-        first load of a session has nothing to confirm and holds no second index of 100,000 numbers.
+        A page replaces each record it lists with a new object, so a record still held at the end
+        was not listed: the account no longer has it. A list of references (not an index of keys)
+        costs a copy of 100,000 pointers and no hashing on the UI thread.
         """
-        return set(self.by_msisdn) if self.by_msisdn else None
+        return list(self.by_msisdn.values())
 
-    def settle(self, gone: Collection[str] = ()) -> list[str]:
-        """A full load finished: drop ``gone`` (numbers it did not see), mark the list complete.
+    def settle(self, before: Iterable[OwnedRecord] = ()) -> list[str]:
+        """A full load finished: drop the records of ``before`` it did not replace, mark the list complete.
 
-        Returns the numbers actually dropped (cached ones that are gone), so views can remove their rows.
+        Returns the numbers dropped (cached ones that are gone), so views can remove their rows.
+        Numbers added meanwhile (a purchase) are new objects, and stay.
         """
         by_msisdn = self.by_msisdn
-        dropped = [m for m in gone if by_msisdn.pop(m, None) is not None]
+        gone = [r.msisdn for r in before if by_msisdn.get(r.msisdn) is r]
+        for msisdn in gone:
+            del by_msisdn[msisdn]
         self.total = len(by_msisdn)
         self.complete = True
         self.loaded_at = time.time()
         self.from_cache = False
         self.version += 1
-        return dropped
+        return gone
 
     def upsert(self, record: OwnedRecord) -> None:
         self.by_msisdn[record.msisdn] = record

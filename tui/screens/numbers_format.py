@@ -104,9 +104,10 @@ class NumberRows(RowFormat["OwnedRecord"]):
     def keys(self, items: list[OwnedRecord]) -> list[Hashable]:
         return list(map(_MSISDN, items))
 
-    def own_texts(self, items: list[OwnedRecord]) -> tuple[list[str], bool]:
-        msisdns = list(map(_MSISDN, items))
-        return (msisdns, True) if all(map(str.isdigit, msisdns)) else super().own_texts(items)
+    def own_texts(self, items: list[OwnedRecord], keys: list[Hashable]) -> tuple[list[str], bool]:
+        if "".join(keys).isdigit():  # type: ignore[arg-type] # (keys are the msisdns)
+            return list(keys), True  # type: ignore[arg-type]
+        return super().own_texts(items, keys)
 
     def groups(self, items: list[OwnedRecord]) -> list[Hashable]:
         return list(map(_CONFIG, items))

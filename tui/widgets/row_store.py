@@ -239,9 +239,8 @@ class RowStore(Generic[K]):
             for key, item in zip(keys, items):
                 self._put(key, item, place=False)
         else:
-            numbers = list(slots.values())  # one int object per slot, shared by the index and the order
-            self._keys, self._items, self._slot, self._order = keys, items, slots, numbers
-            self._own, self._own_digits = fmt.own_texts(items)
+            self._keys, self._items, self._slot = keys, items, slots
+            self._own, self._own_digits = fmt.own_texts(items, keys)
             if fmt.grouped:
                 groups = fmt.groups(items)
                 for group, item in dict(zip(groups, items)).items():  # one row of each group

@@ -152,10 +152,11 @@ class RowFormat(Generic[T]):
         """``key`` of every item (a whole list at once: override with a faster way if there is one)."""
         return list(map(self.key, items))
 
-    def own_texts(self, items: list[T]) -> tuple[list[str], bool]:
-        """``own_text`` of every item, and whether they are all digits (then letters need not be looked for)."""
+    def own_texts(self, items: list[T], keys: list[Hashable]) -> tuple[list[str], bool]:
+        """``own_text`` of every item (``keys`` are theirs), and whether all are digits (then a query
+        with a letter need not look at them)."""
         texts = list(map(self.own_text, items))
-        return texts, all(map(str.isdigit, texts))
+        return texts, "".join(texts).isdigit() or not texts
 
     def groups(self, items: list[T]) -> list[Hashable]:
         return list(map(self.group, items))

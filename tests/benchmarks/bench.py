@@ -193,6 +193,19 @@ def first_frames(runs: int) -> tuple[list[float], list[float], str]:
     return hello, demo, load_average()
 
 
+def bytecode_state() -> str:
+    """Whether the app's modules have current .pyc files: without them (an editable install with
+    PYTHONDONTWRITEBYTECODE=1) every start compiles them, which shows in the first frame."""
+    import importlib.util
+
+    sources = list((ROOT / "tui").rglob("*.py"))
+    current = 0
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        current += cached.exists() and cached.stat().st_mtime >= source.stat().st_mtime
+    return f"{current}/{len(sources)} tui modules have current bytecode"
+
+
 def ms(value: float) -> str:
     return f"{value * 1000:.0f} ms"
 
@@ -205,7 +218,8 @@ def main() -> None:
     parser.add_argument("--skip-sdk", action="store_true", help="skip the sequential SDK-style baseline")
     args = parser.parse_args()
     print(f"sandbox: {LATENCY * 1000:.0f} ms latency, R = {RATE:.0f} requests/s; {os.cpu_count()} cores; "
-          f"python {sys.version.split()[0]}; PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}")
+          f"python {sys.version.split()[0]}; PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}; "
+          f"{bytecode_state()}")
     hello, demo, load = first_frames(args.frames)
     ratio = statistics.median(demo) / statistics.median(hello)
     print(f"\nfirst frame (median of {args.frames}, alternating): `vonage-tui --demo` {ms(statistics.median(demo))}, "

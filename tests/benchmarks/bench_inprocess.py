@@ -77,9 +77,6 @@ async def run(url: str, n: int) -> dict[str, float | int]:
             app.screen._on_timer_update()
             times.append(time.perf_counter() - t)
         out["filter_median"], out["filter_worst"] = statistics.median(times), max(times)
-        out["filter_times"] = [round(t * 1000, 1) for t in times]  # type: ignore[assignment]
-        worst_lags = sorted(((lag, when) for when, lag in lags if opened <= when < loaded), reverse=True)[:5]
-        out["worst_lags"] = [(round(lag * 1000), round(when - opened, 2)) for lag, when in worst_lags]  # type: ignore[assignment]
         table.set_filter("")
         sorts = []
         for key in ("country", "type", "number"):

@@ -77,6 +77,11 @@ async def run(url: str, n: int) -> dict[str, float | int]:
             app.screen._on_timer_update()
             times.append(time.perf_counter() - t)
         out["filter_median"], out["filter_worst"] = statistics.median(times), max(times)
+        out["detail"] = {  # type: ignore[assignment] # for a closer look, not printed in the table
+            "filter_ms": [round(t * 1000, 1) for t in times],
+            "worst_lags_ms_at_s": sorted(((round(lag * 1000), round(when - opened, 2)) for when, lag in lags
+                                          if opened <= when < loaded), reverse=True)[:6],
+        }
         table.set_filter("")
         sorts = []
         for key in ("country", "type", "number"):

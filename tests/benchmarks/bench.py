@@ -232,9 +232,11 @@ def main() -> None:
         sandbox = Sandbox(n)
         try:
             terms, inner = [], []
-            for _ in range(args.runs):
+            for run in range(args.runs):
                 terms.append(terminal_run(sandbox.url, n))
                 inner.append(inprocess_run(sandbox.url, n))
+                print(f"  N={n:,} run {run + 1}: terminal {json.dumps(terms[-1])}; in-process "
+                      f"{json.dumps(inner[-1])} ({load_average()})", file=sys.stderr, flush=True)
             sdk = 0.0 if args.skip_sdk else asyncio.run(sdk_style_load(sandbox.url, n))
         finally:
             sandbox.close()

@@ -69,6 +69,7 @@ async def run(url: str, n: int) -> dict[str, float | int]:
         await pilot.pause()
         # Filter: one keystroke at a time, timed until the table has repainted.
         await pilot.press("slash")
+        await pilot._wait_for_screen()  # the filter bar is open: what follows times keystrokes only
         times = []
         for text in KEYSTROKES:
             t = time.perf_counter()

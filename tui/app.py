@@ -81,10 +81,11 @@ class VonageApp(App[None]):
     async def on_mount(self) -> None:
         labels = (["SANDBOX"] if self.options.demo else []) + (["READ-ONLY"] if self.options.read_only else [])
         self.badges = " ".join(f" {b} " for b in labels)
-        # Paint the first screen (or the first-run login form) before anything slow.
         from tui import login_flow
 
-        await login_flow.begin(self)
+        loading.hold_gc()  # the first frame first: no GC, no sandbox, keyring, httpx or other screens
+        login = await login_flow.begin(self)  # the first screen, or the first-run form before any key is read
+        self.run_worker(loading.after_first_frame(self, login=login), group="first-frame", exit_on_error=False)
 
     @work(group="session", exclusive=True, exit_on_error=False)
     async def open_session(self, spec: SessionSpec) -> None:
@@ -153,18 +154,10 @@ class VonageApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own tasks (start-up, login, loads) fail with a message, never silently."""
-        worker = event.worker
-        if event.state != WorkerState.ERROR or worker.node is not self or worker.error is None:
-            return
-        from tui.crash import explain
-
-        title = {"startup": "Start-up", "session": "Log in", "owned": "Numbers"}.get(worker.group or "", "Error")
-        describe = self.session.describe if self.session is not None else None
-        say(self, explain(worker.error, self.known_secrets(), describe), title=title, severity="error", timeout=15)
-        if worker.group in ("startup", "session") and self.session is None and not self.options.embedded_sandbox:
+        if event.state == WorkerState.ERROR and event.worker.node is self and event.worker.error is not None:
             from tui import login_flow
 
-            login_flow.open_login(self, reason="Start-up failed; log in to continue.")
+            login_flow.app_task_failed(self, event.worker.group or "", event.worker.error)
 
     # -- navigation -----------------------------------------------------------------------------
 

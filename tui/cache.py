@@ -6,6 +6,11 @@ only what ``/account/numbers`` answered (numbers and their webhooks, in the API'
 never a secret: the profile is named by its API key and host, and the file name is a hash of that.
 Files are private (0600 in a 0700 directory, via ``fsutil``). No Textual imports: call these from
 ``asyncio.to_thread``.
+
+The layout follows the records (``tui.owned``): each distinct configuration is written once, and each
+number as its msisdn plus the index of its configuration. 100,000 numbers make a ~2 MB file that is
+written as it is produced (never a second copy of the list in memory) and read back in a few tens of
+milliseconds, which is what lets a restart show the whole list right after its first frame.
 """
 
 from __future__ import annotations
@@ -13,15 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tui.fsutil import InsecurePermissions, read_private_file, write_private_file
-from tui.owned import OwnedRecord
+from tui.fsutil import InsecurePermissions, read_private_file, write_private_stream
+from tui.owned import NumberConfig, OwnedList, OwnedRecord
 
-FORMAT = 2
+FORMAT = 3
 _PREFIX = "owned-"
+_CHUNK = 4096  # numbers per write
 
 
 def profile_key(api_key: str, host: str) -> str:
@@ -38,16 +45,50 @@ def owned_path(profile_key: str) -> Path:
 
 
 def save_owned(profile_key: str, numbers: Iterable[OwnedRecord]) -> Path:
-    """Replace the cached list of ``profile_key`` atomically; returns the file written."""
-    body: dict[str, Any] = {
-        "format": FORMAT,
-        "profile": profile_key,
-        "saved_at": time.time(),
-        "numbers": [n.to_wire() for n in numbers],
-    }
+    """Replace the cached list of ``profile_key`` atomically; returns the file written.
+
+    ``numbers`` is read once, in order, while the file is written (pass a snapshot, e.g. a list, when
+    another thread may change the collection it comes from).
+    """
     path = owned_path(profile_key)
-    write_private_file(path, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+    write_private_stream(path, _document(profile_key, numbers))
     return path
+
+
+def _document(profile_key: str, numbers: Iterable[OwnedRecord]) -> Iterator[bytes]:
+    """The cache file, piece by piece: ``{"format", "profile", "saved_at", "numbers", "config_of", "configs"}``."""
+    dumps = json.dumps
+    head = {"format": FORMAT, "profile": profile_key, "saved_at": time.time()}
+    yield (dumps(head, separators=(",", ":"))[:-1] + ',"numbers":[').encode("utf-8")
+    index: dict[int, int] = {}  # id(config) -> its position in "configs"
+    configs: list[NumberConfig] = []
+    config_of = array("I")
+    chunk: list[str] = []
+    first = True
+    for record in numbers:
+        config = record.config
+        at = index.get(id(config))
+        if at is None:
+            at = index[id(config)] = len(configs)
+            configs.append(config)
+        config_of.append(at)
+        chunk.append(record.msisdn)
+        if len(chunk) == _CHUNK:
+            yield _items(chunk, first)
+            chunk, first = [], False
+    if chunk:
+        yield _items(chunk, first)
+    yield b'],"config_of":['
+    for start in range(0, len(config_of), _CHUNK):
+        yield _items(config_of[start:start + _CHUNK].tolist(), start == 0)
+    yield b'],"configs":'
+    yield dumps([c.to_wire() for c in configs], separators=(",", ":")).encode("utf-8")
+    yield b"}"
+
+
+def _items(values: list[Any], first: bool) -> bytes:
+    body = json.dumps(values, separators=(",", ":"))[1:-1]
+    return (body if first else "," + body).encode("utf-8")
 
 
 def load_owned(profile_key: str) -> tuple[list[OwnedRecord], float] | None:
@@ -65,13 +106,41 @@ def load_owned(profile_key: str) -> tuple[list[OwnedRecord], float] | None:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
+    del raw
     if not isinstance(body, dict) or body.get("format") != FORMAT or body.get("profile") != profile_key:
         return None
-    saved_at, items = body.get("saved_at"), body.get("numbers")
-    if isinstance(saved_at, bool) or not isinstance(saved_at, (int, float)) or not isinstance(items, list):
+    saved_at = body.get("saved_at")
+    msisdns, config_of, wire = body.get("numbers"), body.get("config_of"), body.get("configs")
+    if isinstance(saved_at, bool) or not isinstance(saved_at, (int, float)):
+        return None
+    if not (isinstance(msisdns, list) and isinstance(config_of, list) and isinstance(wire, list)):
+        return None
+    if len(msisdns) != len(config_of) or not all(isinstance(item, dict) for item in wire):
         return None
     try:
-        numbers = [OwnedRecord.from_wire(item) for item in items]
+        configs = [NumberConfig.from_wire(item) for item in wire]
     except (ValueError, TypeError, AttributeError):
         return None
-    return numbers, float(saved_at)
+    if not all(type(m) is str and m for m in msisdns):  # noqa: E721 - exactly str: it becomes the key
+        return None
+    if config_of and not (all(type(i) is int for i in config_of)  # noqa: E721
+                          and 0 <= min(config_of) and max(config_of) < len(configs)):
+        return None
+    of = OwnedRecord.of
+    return [of(m, c) for m, c in zip(msisdns, map(configs.__getitem__, config_of))], float(saved_at)
+
+
+def fill(owned: OwnedList, profile_key: str) -> bool:
+    """Put the cached list into an empty ``owned`` (a restart's head start, marked as cached with its
+    age); True if it did. Never raises: a cache that cannot be used is simply not there."""
+    if owned.by_msisdn or not profile_key:
+        return False
+    try:
+        cached = load_owned(profile_key)
+    except Exception:  # noqa: BLE001 - a cache is only a head start
+        return False
+    if cached is None or owned.by_msisdn:
+        return False
+    records, saved_at = cached
+    owned.replace(records, complete=False, from_cache=True, loaded_at=saved_at)
+    return True

@@ -15,7 +15,7 @@ import secrets
 import shlex
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -148,6 +148,14 @@ def _fsync_dir(path: Path) -> None:
 
 def write_private_file(path: str | os.PathLike[str], data: bytes) -> None:
     """Atomically replace `path` with `data`: a 0600 temp file in the same private directory, fsync, os.replace."""
+    write_private_stream(path, (data,))
+
+
+def write_private_stream(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+    """``write_private_file`` for data produced piece by piece (a cache of 100,000 numbers), so the whole
+    file never has to be in memory at once. The same guarantees: a 0600 temp file created exclusively in
+    the 0700 directory (never through a link), fsync, then os.replace; on any failure (an exception from
+    ``chunks`` included) the temp file is removed and `path` keeps its old content."""
     p = Path(path)
     ensure_private_dir(p.parent)
     if is_symlink(p):  # os.replace would silently swap the link for a file: say so instead
@@ -156,7 +164,8 @@ def write_private_file(path: str | os.PathLike[str], data: bytes) -> None:
     fd = _open_nofollow(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         if _POSIX:

@@ -9,76 +9,164 @@ session's plain state and posts a message (``tui.messages``) that the screens ap
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tui import cache
 from tui.messages import BalanceChanged, JournalSettled, OwnedNumbersChanged
-from tui.owned import OwnedRecord, iter_owned_records
+from tui.service import describe_error
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.message import Message
 
+    from tui.owned import OwnedRecord
     from tui.session import Session
 
 Post = Callable[["Message"], object]
 
 
-def keep_out_of_gc() -> None:
-    """The one garbage-collection policy: what is alive now (imports, a loaded list) lives on.
+def hold_gc() -> None:
+    """The one garbage-collection policy, part 1: none while the first screen is built.
 
-    A full collection walks every tracked object; with 100,000 owned numbers that is a long pause on
-    the UI thread. Objects alive at a quiet moment (after login, after a full load) are moved out of
-    the collector's reach; reference counting still frees them when replaced, and records hold no
-    reference cycles.
+    Start-up allocates tens of thousands of long-lived objects (modules, widgets, styles); the
+    collections they trigger walk all of them again and again (~40 ms before the first frame). The
+    first frame is built without, and ``keep_out_of_gc`` turns collection back on once it is out.
     """
+    gc.disable()
+
+
+def keep_out_of_gc() -> None:
+    """The one garbage-collection policy, part 3: what is alive at a quiet moment lives on.
+
+    A full collection walks every tracked object; with 100,000 owned numbers that is a pause of tens of
+    milliseconds on the UI thread. Objects alive after the first frame, after login and after a full
+    load are moved out of the collector's reach (young garbage is collected first, cheaply); reference
+    counting still frees them when they are replaced, and records hold no reference cycles.
+    """
+    gc.collect(1)
     gc.freeze()
+    gc.enable()
+
+
+class _Loading:
+    """The one garbage-collection policy, part 2: no full collection while a list is loading.
+
+    Loading adds 100,000 long-lived objects; each time enough of them pile up, Python would walk the
+    whole heap again (tens of ms each, growing with the list). While any load runs, only the young
+    generations are collected (they hold Textual's short-lived garbage); when the last one ends the
+    old threshold is back and what was loaded is frozen (``keep_out_of_gc``).
+    """
+
+    depth = 0
+    saved: tuple[int, int, int] | None = None
+
+    def __enter__(self) -> None:
+        if _Loading.depth == 0:
+            _Loading.saved = gc.get_threshold()
+            first, second, _ = _Loading.saved
+            gc.set_threshold(first, second, 1_000_000)
+        _Loading.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        _Loading.depth -= 1
+        if _Loading.depth == 0 and _Loading.saved is not None:
+            gc.set_threshold(*_Loading.saved)
+            keep_out_of_gc()
+
+
+loading_many = _Loading
+
+
+def read_cache(session: Session) -> bool:
+    """Fill an empty owned list from the disk cache (call it in a thread); True if it did."""
+    from tui import cache
+
+    with loading_many():
+        return cache.fill(session.account.owned, session.cache_key)
 
 
 async def load_owned(session: Session, post: Post, *, use_cache: bool = True) -> None:
     """Every owned number, page by page (the cache first, when there is one and nothing is shown)."""
+    from tui.owned import iter_owned_records
+
     owned = session.account.owned
-    if use_cache and not owned.by_msisdn and session.cache_key:
-        cached = await asyncio.to_thread(cache.load_owned, session.cache_key)
-        if cached is not None and not owned.by_msisdn:
-            records, saved_at = cached
-            owned.replace(records, complete=False, from_cache=True, loaded_at=saved_at)
-            post(OwnedNumbersChanged(base_version=-1, version=owned.version, loading=True))
-    fresh: dict[str, OwnedRecord] = {}
+    if use_cache and not owned.by_msisdn and session.cache_key and await asyncio.to_thread(read_cache, session):
+        post(OwnedNumbersChanged(base_version=-1, version=owned.version, loading=True))
+    before = owned.begin_load()  # what this load must see again to keep
+    loaded = 0
     total: int | None = None
 
     def on_total(count: int) -> None:
         nonlocal total
         total = count
 
-    try:
-        async for records in iter_owned_records(session.client, on_total=on_total):
-            for record in records:
-                fresh[record.msisdn] = record
-            base = owned.version
-            owned.add_page(records)
-            post(OwnedNumbersChanged(base_version=base, version=owned.version, added=records, loading=True,
-                                     loaded=len(fresh), total=total))
-    except asyncio.CancelledError:
-        post(OwnedNumbersChanged(base_version=owned.version, version=owned.version, loaded=len(fresh),
-                                 total=total, note="paused, r reloads"))
-        raise
-    except Exception:
-        post(OwnedNumbersChanged(base_version=owned.version, version=owned.version, loaded=len(fresh),
-                                 total=total, note="load failed, r retries"))
-        raise  # the App's worker handler shows what failed
-    base = owned.version
-    gone = owned.settle(fresh)
-    post(OwnedNumbersChanged(base_version=base, version=owned.version, removed=gone, loaded=len(fresh),
-                             total=len(fresh)))
-    keep_out_of_gc()
+    with loading_many():
+        try:
+            async for records in iter_owned_records(session.client, on_total=on_total):
+                loaded += len(records)
+                base = owned.version
+                owned.add_page(records)
+                post(OwnedNumbersChanged(base_version=base, version=owned.version, added=records, loading=True,
+                                         loaded=loaded, total=total))
+        except asyncio.CancelledError:
+            post(OwnedNumbersChanged(base_version=owned.version, version=owned.version, loaded=loaded,
+                                     total=total, note="paused, r reloads"))
+            raise
+        except Exception:
+            post(OwnedNumbersChanged(base_version=owned.version, version=owned.version, loaded=loaded,
+                                     total=total, note="load failed, r retries"))
+            raise  # the App's worker handler shows what failed
+        base = owned.version
+        gone = owned.settle(before)
+        post(OwnedNumbersChanged(base_version=base, version=owned.version, removed=gone, loaded=loaded,
+                                 total=len(owned.by_msisdn)))
     if session.cache_key:
         try:
-            await asyncio.to_thread(cache.save_owned, session.cache_key, list(owned.by_msisdn.values()))
+            await asyncio.to_thread(cache_save, session.cache_key, list(owned.by_msisdn.values()))
         except Exception as exc:  # noqa: BLE001 - a cache is only a head start: say so, never fail the load
-            post(OwnedNumbersChanged(base_version=owned.version, version=owned.version, loaded=len(fresh),
-                                     total=len(fresh), note=f"not cached ({type(exc).__name__})"))
+            post(OwnedNumbersChanged(base_version=owned.version, version=owned.version, loaded=loaded,
+                                     total=len(owned.by_msisdn), note=f"not cached ({type(exc).__name__})"))
+
+
+def cache_save(key: str, records: list[OwnedRecord]) -> None:
+    from tui import cache
+
+    cache.save_owned(key, records)
+
+
+async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
+    """Start-up, once the first frame is on screen: build the Numbers screen while idle, and log in.
+
+    Why here: this decides when the reads start. Logging in imports httpx and the models, reads the
+    keyring or starts the demo's sandbox, all of which would slow the first frame; and when another
+    screen was the first, building Numbers now (~100 ms of Textual work, on the UI thread) means `1`
+    only has to show it. It is built before the login, not during it: once pages arrive, 100 ms of
+    building would be a stall of the load, while now it ends long before the first page is back.
+    Runs as the App's worker and ends when the login's own first tasks do, so whoever waits for
+    the App's workers at start-up waits for the login too.
+    """
+    from tui import login_flow
+
+    painted = asyncio.Event()
+    app.call_after_refresh(painted.set)
+    await painted.wait()
+    keep_out_of_gc()
+    _build_mode(app, "numbers")  # before the login: done by the time the first page arrives
+    if not login:  # a first run: the login form is on screen and logs in itself
+        return
+    before = set(app.workers)
+    login_flow.start(app)
+    started = [worker for worker in app.workers if worker not in before]
+    with contextlib.suppress(Exception):  # their failures are reported where they happen
+        await app.workers.wait_for_complete(started)
+
+
+def _build_mode(app: App[Any], mode: str) -> None:
+    """Build and style a mode's screen without showing it (Textual's own first step of switching to it)."""
+    if mode not in app._screen_stacks and app.is_running:
+        app._init_mode(mode)
 
 
 async def refresh_balance(session: Session, post: Post) -> None:
@@ -98,4 +186,4 @@ async def settle_journal(session: Session, post: Post) -> None:
         post(JournalSettled(reports))
 
 
-__all__ = ["keep_out_of_gc", "load_owned", "refresh_balance", "settle_journal"]
+__all__ = ["after_first_frame", "hold_gc", "keep_out_of_gc", "load_owned", "loading_many", "read_cache", "refresh_balance", "settle_journal"]

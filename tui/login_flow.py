@@ -38,6 +38,8 @@ class Switcher(Protocol):
 
     def open_session(self, spec: SessionSpec) -> Worker[None]: ...
 
+    def known_secrets(self) -> list[str]: ...
+
 
 def first_run(options: LaunchOptions) -> bool:
     """No credentials given and no config file yet: the login form is the first thing to show."""
@@ -46,21 +48,29 @@ def first_run(options: LaunchOptions) -> bool:
     return not options.embedded_sandbox and not options.api_key and not config_path().exists()
 
 
-async def begin(app: App[Any]) -> None:
-    """Start-up: the keymap, then the demo, the environment's credentials, or the saved profile.
+async def begin(app: App[Any]) -> bool:
+    """The first screen: the login form on a first run, else the screen asked for. True when a login
+    follows (``start``, run by the App once this first frame is on screen).
 
     On a first run the login form is mounted and focused before any key is read, so keys typed
     while the app starts land in its first field, in order (and Tab moves to the secret).
     """
     host: Switcher = app  # type: ignore[assignment]
-    options = host.options
-    if first_run(options):
+    if first_run(host.options):
         from tui.screens.login import LoginScreen
 
         await app.push_screen(LoginScreen(**_login_kwargs(host, "Welcome! Add your Vonage API key and secret.")),
                               _login_done(host))
-        return
-    await app.switch_mode(options.initial_screen)
+        return False
+    await app.switch_mode(host.options.initial_screen)
+    return True
+
+
+def start(app: App[Any]) -> None:
+    """The login after the first frame: the keymap, then the demo, the environment's credentials, or the
+    saved profile (each a worker: the sandbox, keyring and httpx are never on the first frame's path)."""
+    host: Switcher = app  # type: ignore[assignment]
+    options = host.options
     app.run_worker(_apply_keymap(app), group="keymap", exit_on_error=False)
     if options.embedded_sandbox:
         app.run_worker(_start_demo(app), group="startup", exclusive=True, exit_on_error=False)
@@ -196,4 +206,19 @@ async def stop_sandbox(app: App[Any]) -> None:
         await asyncio.to_thread(sandbox.stop)
 
 
-__all__ = ["Switcher", "begin", "open_login", "stop_sandbox", "switch_profile"]
+
+def app_task_failed(app: App[Any], group: str, error: BaseException) -> None:
+    """One of the App's own tasks failed: say it in one sentence; a failed start-up or login offers the form."""
+    from tui.crash import explain
+    from tui.widgets.notify import say
+
+    host: Switcher = app  # type: ignore[assignment]
+    title = {"startup": "Start-up", "session": "Log in", "owned": "Numbers"}.get(group, "Error")
+    session = host.session
+    describe = session.describe if session is not None else None
+    say(app, explain(error, host.known_secrets(), describe), title=title, severity="error", timeout=15)
+    if group in ("startup", "session") and session is None and not host.options.embedded_sandbox:
+        open_login(app, reason="Start-up failed; log in to continue.")
+
+
+__all__ = ["Switcher", "app_task_failed", "begin", "open_login", "start", "stop_sandbox", "switch_profile"]

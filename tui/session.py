@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from tui.account_state import AccountState
+from tui.account_state import AccountState, pace_at_account_limit
 from tui.journal import Journal
 from tui.operations import Operations
 from tui.service import Activity, ApiService
@@ -77,6 +77,7 @@ class Session:
         self.account = AccountState()
         self._secret = spec.secret
         self._temp_dir: str | None = None
+        self._pacing: asyncio.Future[None] | None = None
         self.journal = self._make_journal(journal_path)
         self.ops = Operations(lambda: self.service.client, self.journal, spec.profile_name, self.account)
         self.ops.top_up_amounts = TopUpAmounts(self.journal.path.parent)
@@ -142,11 +143,21 @@ class Session:
     # -- life cycle -----------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Connect the client (httpx and the models are imported off the UI thread)."""
+        """Connect the client (httpx and the models are imported off the UI thread) while the disk cache
+        is read, so a restart shows the last list as the session opens; then pace the client at the
+        account's own ``max-calls-per-second``, read alongside the first requests (which do not wait for it)."""
+        from tui import cache
+
+        reading = asyncio.ensure_future(asyncio.to_thread(cache.fill, self.account.owned, self.cache_key))
         await asyncio.to_thread(importlib.import_module, "tui.api.client")
+        await reading
         spec = self.spec
         await self.service.connect(spec.api_key, self._secret, rest_url=spec.rest_url, api_url=spec.api_url,
                                    rate_limit=spec.rate_limit)
+        profile = spec.profile  # a rate the profile sets apart from the default is deliberate: a cap
+        default = type(profile).model_fields["rate_limit"].default if profile is not None else None
+        cap = profile.rate_limit if profile is not None and profile.rate_limit != default else None
+        self._pacing = asyncio.ensure_future(pace_at_account_limit(self.client, self.account, cap=cap))
 
     async def reconnect(self, secret: SecretStr) -> None:
         """Use another secret from now on (rotation); the old client is closed."""
@@ -157,6 +168,8 @@ class Session:
 
     async def close(self) -> None:
         """Close the client and remove what belonged to this run only (the demo's journal)."""
+        if self._pacing is not None:
+            self._pacing.cancel()
         await self.service.close()
         if self._temp_dir is not None:
             await asyncio.to_thread(shutil.rmtree, self._temp_dir, True)

@@ -1,18 +1,29 @@
 """End-to-end benchmark of vonage-tui against the sandbox: a script, not a test.
 
-    python tests/benchmarks/bench.py                       # N = 1,000 / 10,000 / 100,000
+    python tests/benchmarks/bench.py                       # N = 1,000 / 10,000 / 100,000, 3 runs each
     python tests/benchmarks/bench.py --sizes 1000,10000    # quicker
 
-For each N a sandbox runs in its own process (``vonage-tui sandbox``) with 100 ms latency per
-request and a rate limit of R = 30 requests/s, seeded with N owned numbers. The app runs headless
-in this process (so the RSS figure is the app's), opens the Numbers screen and loads everything.
-Printed per N: time to first rows (from the key press that opens Numbers, and from the screen's
-mount) and to all rows (from the key press), the theoretical
-limit ceil(N/100)/R + one round trip and our ratio to it, requests and 429s, the longest event-loop
-stall while loading, filter keystroke latency (median/worst) and sort time at N rows, peak RSS —
-and, in the same run, the same load done the way the SDKs do it (one page after another) so the
-speed-up is a ratio measured side by side. Start-up is measured as whole processes (median of
-several runs): ``import tui`` alone, and ``vonage-tui --demo`` until its first screen is painted.
+What a person sees is timed in a real pseudo-terminal (``terminal.Terminal``), with the installed app
+started as a person starts it: ``vonage-tui account`` with ``VONAGE_API_KEY``/``VONAGE_API_SECRET``
+pointing at a sandbox (``vonage-tui sandbox --owned N --latency 0.1 --rate-limit 30``) in its own
+process, so the login is real and the disk cache is written. Per run:
+
+- first frame: from the process start to the header on screen;
+- key to rows: the app idle on Account (the balance shown, then 1 s), `1` pressed, until the first
+  number row reaches the terminal;
+- all rows: from the first frame until the status line says all N numbers are loaded; the limit is
+  ceil(N/100)/R + one round trip, R = 30 requests/s (the sandbox account's max-calls-per-second);
+- peak RSS: the app process's VmHWM, read from the OS once the cache file is written;
+- warm start: the app started again on the same cache: from its first frame until the status line
+  shows the N cached numbers.
+
+Stalls, filter and sort are measured inside the app (``bench_inprocess.py``, a fresh process per run):
+the longest lateness of a 5 ms event-loop heartbeat while the N numbers load, each `/` keystroke until
+the table has repainted, each `s` sort at N rows. Start-up is compared with a bare Textual app that
+shows one line, started the same way in the same run, runs alternating. Times are the median of the
+runs, stalls and worst keystrokes the worst of them; the machine's load average is printed beside
+every row, because this machine is shared. The SDK-style reference is the same list paged the way the
+SDKs and the CLI do it (one page after another), measured in the same run.
 """
 
 from __future__ import annotations
@@ -20,8 +31,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import math
 import os
+import re
 import signal
 import socket
 import statistics
@@ -34,9 +47,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks.terminal import Terminal, load_average  # noqa: E402
+
 LATENCY = 0.1
 RATE = 30.0
-KEYSTROKES = ["4", "44", "447", "4477", "44770", "447700", "44770", "4477", "g", "gb", "m", "mo", "zz", ""]
+HELLO = ("from textual.app import App\nfrom textual.widgets import Static\n"
+         "class Hello(App):\n    def compose(self):\n        yield Static('hello, frame')\nHello().run()\n")
+ROW = rb"\+\d{1,3} \d{2,4} \d{3}"  # a grouped number: a row of the Numbers table
 
 
 def free_port() -> int:
@@ -45,11 +62,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def app_command() -> list[str]:
+    """The installed entry point (what a person runs); ``python -m tui`` when it is not on PATH."""
+    script = Path(sys.executable).with_name("vonage-tui")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
 
 
 class Sandbox:
@@ -59,7 +75,7 @@ class Sandbox:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tui", "sandbox", "--port", str(self.port), "--owned", str(owned),
+            [*app_command(), "sandbox", "--port", str(self.port), "--owned", str(owned),
              "--latency", str(LATENCY), "--rate-limit", str(RATE)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
         )
@@ -73,16 +89,72 @@ class Sandbox:
         raise RuntimeError("the sandbox did not start")
 
     def close(self) -> None:
-        self.proc.terminate()
+        self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(10)
 
 
-async def heartbeat(lags: list[tuple[float, float]], stop: asyncio.Event, interval: float = 0.005) -> None:
-    """(when, how late) for every tick: a late tick is a stall of the event loop."""
-    while not stop.is_set():
-        start = time.perf_counter()
-        await asyncio.sleep(interval)
-        lags.append((start, time.perf_counter() - start - interval))
+def app_env(url: str, cache: str) -> dict[str, str]:
+    from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
+
+    return {**os.environ, "VONAGE_API_KEY": DEMO_API_KEY, "VONAGE_API_SECRET": DEMO_API_SECRET,
+            "VONAGE_REST_URL": url, "VONAGE_API_URL": url, "VONAGE_TUI_CACHE_DIR": cache,
+            "VONAGE_TUI_CONFIG_DIR": tempfile.mkdtemp(prefix="bench-config-")}
+
+
+def all_loaded(n: int) -> bytes:
+    """The status line once every number is in: "100,000 numbers" (the demo's own few may add to N)."""
+    return (r"(?<![\d,])" + f"{n:,}"[:-2] + r"\d\d numbers(?! ·)").encode()
+
+
+def cached_shown(n: int) -> bytes:
+    return (r"(?<![\d,])" + f"{n:,}"[:-2] + r"\d\d numbers · cached").encode()
+
+
+def cache_written(cache: str, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        files = [p for p in Path(cache).glob("owned-*.json")]
+        if files and all(p.stat().st_size > 0 for p in files):
+            return
+        time.sleep(0.05)
+    raise TimeoutError("the cache was not written")
+
+
+def terminal_run(url: str, n: int) -> dict[str, float]:
+    """One cold start on Account, `1`, the whole load, peak RSS; then a warm start on the same cache."""
+    cache = tempfile.mkdtemp(prefix="bench-cache-")
+    env = app_env(url, cache)
+    out: dict[str, float] = {}
+    timeout = math.ceil(n / 100) / RATE * 3 + 60
+    with Terminal([*app_command(), "account"], env) as term:
+        out["first_frame"] = term.wait_for(rb"vonage-tui", timeout=30) - term.started
+        frame = term.started + out["first_frame"]
+        term.wait_for(rb"\d\.\d\d+ EUR", timeout=30)  # logged in: the balance is in the header
+        time.sleep(1.0)  # a person looks at the screen for a moment
+        mark = term.mark()
+        pressed = term.send("1")
+        out["key_to_rows"] = term.wait_for(ROW, since=mark, timeout=30) - pressed
+        out["all_rows"] = term.wait_for(all_loaded(n), timeout=timeout) - frame
+        cache_written(cache)
+        time.sleep(0.5)
+        out["rss"] = term.peak_rss_mb()
+    with Terminal(app_command(), env) as term:  # warm: the same account, the cache from the run above
+        frame = term.wait_for(rb"vonage-tui", timeout=30)
+        out["warm_first_frame"] = frame - term.started
+        out["warm_rows"] = term.wait_for(cached_shown(n), timeout=30) - frame
+        out["warm_refresh"] = float(bool(term.wait_for(rb"refreshing \d", timeout=30)))
+    return out
+
+
+def inprocess_run(url: str, n: int) -> dict[str, float]:
+    env = {**os.environ, "VONAGE_TUI_CACHE_DIR": tempfile.mkdtemp(prefix="bench-cache-"),
+           "VONAGE_TUI_CONFIG_DIR": tempfile.mkdtemp(prefix="bench-config-")}
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_inprocess.py")), url, str(n)],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])  # type: ignore[no-any-return]
+    raise RuntimeError(f"in-process run for N={n} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
 
 
 async def sdk_style_load(url: str, n: int) -> float:
@@ -109,163 +181,84 @@ async def sdk_style_load(url: str, n: int) -> float:
     return time.perf_counter() - start
 
 
-async def app_load(url: str, n: int) -> dict[str, float | int | str]:
-    from pydantic import SecretStr
-
-    from tui.app import VonageApp
-    from tui.launch import LaunchOptions
-    from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
-    from tui.widgets.fast_table import FastTable
-
-    options = LaunchOptions(
-        demo=True, rest_url=url, api_url=url, api_key=DEMO_API_KEY, api_secret=SecretStr(DEMO_API_SECRET),
-        profile_label="bench", rate_limit=RATE,
-    )
-    options.initial_screen = "account"  # log in elsewhere, then open Numbers as a user would
-    app = VonageApp(options)
-    out: dict[str, float | int | str] = {}
-    lags: list[tuple[float, float]] = []
-    stop = asyncio.Event()
-    async with app.run_test(size=(120, 36)) as pilot:
-        while app.session is None or not app.session.service.connected:
-            await asyncio.sleep(0.01)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        requests_before = app.session.client.stats.requests
-        beat = asyncio.create_task(heartbeat(lags, stop))
-        opened = time.perf_counter()
-        press = asyncio.create_task(pilot.press("1"))  # not awaited: Pilot waits for idle
-        first = None
-        deadline = time.perf_counter() + 900
-        while time.perf_counter() < deadline:
-            tables = app.screen.query(FastTable) if type(app.screen).__name__ == "NumbersScreen" else []
-            if tables and first is None and tables[0].row_count > 0:
-                first = time.perf_counter()
-            if tables and tables[0].row_count >= n and app.session.account.owned.complete:
-                break
-            await asyncio.sleep(0.002)
-        done = time.perf_counter()
-        stop.set()
-        await beat
-        await press
-        assert first is not None, "the numbers screen never showed rows"
-        table = app.screen.query_one(FastTable)
-        mounted = getattr(app.screen, "mounted_at", None)
-        stats = app.session.client.stats
-        out.update(
-            first_rows=first - opened, all_rows=done - opened, rows=table.row_count,
-            first_after_mount=(first - mounted) if mounted else float("nan"),
-            requests=stats.requests - requests_before, r429=stats.rate_limited,
-            stall=max((lag for when, lag in lags if when >= first), default=0.0),
-            open_stall=max((lag for when, lag in lags if when < first), default=0.0),
-        )
-        # Filter: one keystroke at a time into the `/` filter, timed until the table has repainted.
-        await pilot.press("slash")
-        times = []
-        for text in KEYSTROKES:
-            t = time.perf_counter()
-            table.set_filter(text) if hasattr(table, "set_filter") else setattr(table, "filter_text", text)
-            await pilot._wait_for_screen()
-            app.screen._on_timer_update()
-            times.append(time.perf_counter() - t)
-        out["filter_median"] = statistics.median(times)
-        out["filter_worst"] = max(times)
-        table.set_filter("") if hasattr(table, "set_filter") else setattr(table, "filter_text", "")
-        sorts = []
-        for key in ("country", "type", "msisdn"):
-            column = next((c.key for c in table.columns if c.key == key), table.columns[1].key)
-            t = time.perf_counter()
-            table.sort_by(column)
-            await pilot._wait_for_screen()
-            app.screen._on_timer_update()
-            sorts.append(time.perf_counter() - t)
-        out["sort"] = max(sorts)
-        out["rss"] = peak_rss_mb()
-    return out
-
-
-def run_size(n: int, skip_sdk: bool) -> dict[str, float | int | str]:
-    """Each N in a fresh process, so peak RSS belongs to that N alone."""
-    code = (
-        "import asyncio,json,sys; sys.path.insert(0, %r); from tests.benchmarks.bench import *; "
-        "sb=Sandbox(%d)\ntry:\n  r=asyncio.run(app_load(sb.url,%d))\n  r['sdk']=%s\n"
-        "finally:\n  sb.close()\nprint('RESULT', json.dumps(r))"
-    ) % (str(ROOT), n, n, "0.0" if skip_sdk else f"asyncio.run(sdk_style_load(sb.url,{n}))")
-    env = {**os.environ, "VONAGE_TUI_CACHE_DIR": tempfile.mkdtemp(), "VONAGE_TUI_CONFIG_DIR": tempfile.mkdtemp()}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            import json
-
-            return json.loads(line[7:])
-    raise RuntimeError(f"benchmark for N={n} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-
-
-def startup(runs: int) -> tuple[float, float]:
-    """Median wall time of `import tui` and of `vonage-tui --demo` to its first painted screen."""
-    imports, paints = [], []
+def first_frames(runs: int) -> tuple[list[float], list[float], str]:
+    """`vonage-tui --demo` and a bare Textual app, alternating, each until its first frame is on screen."""
+    hello, demo = [], []
+    env = {**os.environ, "VONAGE_TUI_CONFIG_DIR": tempfile.mkdtemp(), "VONAGE_TUI_CACHE_DIR": tempfile.mkdtemp()}
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import tui"], check=True)
-        imports.append(time.perf_counter() - t)
-    base = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        base.append(time.perf_counter() - t)
-    import pty
+        with Terminal([sys.executable, "-c", HELLO], env) as term:
+            hello.append(term.wait_for(rb"hello, frame", timeout=30) - term.started)
+        with Terminal([*app_command(), "--demo"], env) as term:
+            demo.append(term.wait_for(rb"vonage-tui", timeout=30) - term.started)
+    return hello, demo, load_average()
 
-    for _ in range(runs):
-        # The first frame is "painted" when the terminal has received the header's title.
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36",
-               "VONAGE_TUI_CONFIG_DIR": tempfile.mkdtemp(), "VONAGE_TUI_CACHE_DIR": tempfile.mkdtemp()}
-        t = time.perf_counter()
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execvpe(sys.executable, [sys.executable, "-m", "tui", "--demo"], env)
-        seen = b""
-        while b"Numbers" not in seen:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen = (seen + chunk)[-200_000:]
-        paints.append(time.perf_counter() - t)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
-    return statistics.median(imports) - statistics.median(base), statistics.median(paints)
+
+def bytecode_state() -> str:
+    """Whether the app's modules have current .pyc files: without them (an editable install with
+    PYTHONDONTWRITEBYTECODE=1) every start compiles them, which shows in the first frame."""
+    import importlib.util
+
+    sources = list((ROOT / "tui").rglob("*.py"))
+    current = 0
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        current += cached.exists() and cached.stat().st_mtime >= source.stat().st_mtime
+    return f"{current}/{len(sources)} tui modules have current bytecode"
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.0f} ms"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--runs", type=int, default=5, help="start-up runs (median)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (median of times, worst of stalls)")
+    parser.add_argument("--frames", type=int, default=7, help="start-ups of each app for the first frame")
     parser.add_argument("--skip-sdk", action="store_true", help="skip the sequential SDK-style baseline")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"sandbox: {LATENCY * 1000:.0f} ms latency, rate limit R = {RATE:.0f} req/s; machine: {os.cpu_count()} cores")
-    head = ("N", "first rows (key / mount)", "all rows", "limit", "ratio", "requests", "429s",
-            "max stall loading (opening)",
-            "filter med/worst", "sort", "peak RSS", "SDK-style", "speed-up")
+    print(f"sandbox: {LATENCY * 1000:.0f} ms latency, R = {RATE:.0f} requests/s; {os.cpu_count()} cores; "
+          f"python {sys.version.split()[0]}; PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}; "
+          f"{bytecode_state()}")
+    hello, demo, load = first_frames(args.frames)
+    ratio = statistics.median(demo) / statistics.median(hello)
+    print(f"\nfirst frame (median of {args.frames}, alternating): `vonage-tui --demo` {ms(statistics.median(demo))}, "
+          f"bare Textual app {ms(statistics.median(hello))}: {ratio:.2f}× ({load})\n")
+    head = ("N", "key → rows", "all rows", "limit", "ratio", "requests", "429s", "max stall loading (opening)",
+            "filter med/worst", "sort", "peak RSS", "warm start", "SDK-style", "speed-up", "load average")
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
-    for n in sizes:
-        r = run_size(n, args.skip_sdk)
+    for n in [int(s) for s in args.sizes.split(",")]:
+        sandbox = Sandbox(n)
+        try:
+            terms, inner = [], []
+            for run in range(args.runs):
+                terms.append(terminal_run(sandbox.url, n))
+                inner.append(inprocess_run(sandbox.url, n))
+                print(f"  N={n:,} run {run + 1}: terminal {json.dumps(terms[-1])}; in-process "
+                      f"{json.dumps(inner[-1])} ({load_average()})", file=sys.stderr, flush=True)
+            sdk = 0.0 if args.skip_sdk else asyncio.run(sdk_style_load(sandbox.url, n))
+        finally:
+            sandbox.close()
+
+        def med(key: str, rows: list[dict[str, float]]) -> float:
+            return statistics.median(r[key] for r in rows)
+
+        def worst(key: str, rows: list[dict[str, float]]) -> float:
+            return max(r[key] for r in rows)
+
         limit = math.ceil(n / 100) / RATE + LATENCY
-        sdk = float(r["sdk"])
+        load_time = med("load", inner)
         print(" | ".join([
-            f"{n:,}", f"{r['first_rows'] * 1000:.0f} / {r['first_after_mount'] * 1000:.0f} ms", f"{r['all_rows']:.2f} s", f"{limit:.2f} s",
-            f"{r['all_rows'] / limit:.2f}×", str(r["requests"]), str(r["r429"]), f"{r['stall'] * 1000:.0f} ms ({r['open_stall'] * 1000:.0f} ms)",
-            f"{r['filter_median'] * 1000:.1f} / {r['filter_worst'] * 1000:.1f} ms", f"{r['sort'] * 1000:.0f} ms",
-            f"{r['rss']:.0f} MB", f"{sdk:.2f} s" if sdk else "skipped",
-            f"{sdk / r['all_rows']:.1f}×" if sdk else "-",
+            f"{n:,}", ms(med("key_to_rows", terms)),
+            f"{load_time:.2f} s ({med('all_rows', terms):.2f} s)", f"{limit:.2f} s", f"{load_time / limit:.2f}×",
+            str(int(med("requests", inner))), str(int(worst("r429", inner))),
+            f"{ms(worst('stall', inner))} ({ms(worst('open_stall', inner))})",
+            f"{med('filter_median', inner) * 1000:.1f} / {worst('filter_worst', inner) * 1000:.1f} ms",
+            ms(med("sort", inner)), f"{worst('rss', terms):.0f} MB",
+            f"{ms(med('warm_rows', terms))}", f"{sdk:.2f} s" if sdk else "skipped",
+            f"{sdk / load_time:.1f}×" if sdk else "-", load_average(),
         ]), flush=True)
-    imp, paint = startup(args.runs)
-    print(f"\nstart-up (median of {args.runs}): import tui {imp * 1000:.0f} ms (python itself excluded); "
-          f"`vonage-tui --demo` until the terminal has received the first screen {paint * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

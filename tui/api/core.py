@@ -127,7 +127,10 @@ class ClientCore:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        printable: bool = True,
     ) -> None:
+        #: Terminal controls in answers become U+FFFD (for screens); False keeps them (scripts, which escape).
+        self.printable = printable
         if isinstance(api_secret, SecretStr):
             secret = api_secret
         elif isinstance(api_secret, str):
@@ -277,11 +280,11 @@ class ClientCore:
                     write=write,
                 )
             if lenient_body:
-                body = loose_json(response)
+                body = loose_json(response, printable=self.printable)
             elif allow_empty and (status == 204 or not response.content.strip()):
                 body = None
             else:
-                body = decode_json(response, what)
+                body = decode_json(response, what, printable=self.printable)
             if host == "rest":  # the numbers/account dialect can report an error inside a 200
                 hidden = body_error(
                     body,

@@ -34,6 +34,7 @@ from .errors import (
     VonageError,
 )
 from .failures import MAY_HAVE_HAPPENED
+from .text import printable as printable_text
 
 M = TypeVar("M", bound=BaseModel)
 Scrub = Callable[[str], str]
@@ -50,7 +51,6 @@ DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 409, 420, 429})
 
 _CONTROL_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|[\x80-\x9f]")
 """A control character in a JSON text: escaped (\\u001b), or a raw C1 character (valid JSON)."""
-_SHOWN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _printable(data: Any) -> Any:
@@ -62,7 +62,7 @@ def _printable(data: Any) -> Any:
     controls (tab and newline are kept); a walk happens only when the text holds one.
     """
     if isinstance(data, str):
-        return _SHOWN_CONTROL.sub("\N{REPLACEMENT CHARACTER}", data)
+        return printable_text(data)
     if isinstance(data, dict):
         return {_printable(k): _printable(v) for k, v in data.items()}
     if isinstance(data, list):
@@ -70,16 +70,16 @@ def _printable(data: Any) -> Any:
     return data
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str, printable: bool = True) -> Any:
     data = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
-    return _printable(data) if _CONTROL_IN_JSON.search(text) else data
+    return _printable(data) if printable and _CONTROL_IN_JSON.search(text) else data
 
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def decode_json(response: httpx.Response, what: str) -> Any:
+def decode_json(response: httpx.Response, what: str, *, printable: bool = True) -> Any:
     """The JSON body (floats as Decimal, so money keeps its digits) or BadResponse saying what came instead."""
     try:
         text = response.text
@@ -90,7 +90,7 @@ def decode_json(response: httpx.Response, what: str) -> Any:
         raise BadResponse(f"the answer to {what} was empty", status=response.status_code)
     failure: BadResponse | None = None
     try:
-        return _parse(stripped)
+        return _parse(stripped, printable)
     except (ValueError, RecursionError):
         head = stripped[:200].lower()
         content_type = response.headers.get("content-type", "").lower()
@@ -104,11 +104,11 @@ def decode_json(response: httpx.Response, what: str) -> Any:
     raise failure
 
 
-def loose_json(response: httpx.Response) -> Any:
+def loose_json(response: httpx.Response, *, printable: bool = True) -> Any:
     """The body as JSON if it is JSON, else None: for error answers, where the status says enough."""
     try:
         text = response.text.strip()
-        return _parse(text) if text else None
+        return _parse(text, printable) if text else None
     except Exception:
         return None
 

@@ -24,7 +24,7 @@ from tui.messages import NumberBought, NumbersCancelled, NumberUpdated, OwnedNum
 from tui.owned import OwnedList, OwnedRecord, iter_owned_records
 from tui.screens.base import VonageScreen
 from tui.screens.numbers_filter import describe_query
-from tui.screens.numbers_format import age_text, detail_text, row_cells
+from tui.screens.numbers_format import NUMBER_ROWS, age_text, detail_text
 from tui.widgets.fast_table import FastTable
 from tui.widgets.literal import Literal
 
@@ -52,6 +52,9 @@ class NumbersView(VonageScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        # Styled with the stylesheet in force now, as Textual treats any pushed screen: without this
+        # its first visit as a mode re-parses all the CSS twice (~100 ms; at start-up, or on `1`).
+        self._css_update_count = self.app._css_update_count
         self._query: OwnedQuery | None = None  # server-side filters (None = every number)
         self._filtered: dict[str, OwnedRecord] = {}  # the server-filtered view's numbers
         self._view_complete = False  # the filtered view finished loading
@@ -124,7 +127,7 @@ class NumbersView(VonageScreen):
         owned = self.owned
         if owned is None:
             return
-        self.table.set_rows((r.msisdn, row_cells(r)) for r in owned.by_msisdn.values())
+        self.table.set_items(owned.by_msisdn.values(), NUMBER_ROWS)
         self._rendered_version = owned.version
         self._refresh_detail()
         self._update_status()
@@ -154,7 +157,7 @@ class NumbersView(VonageScreen):
         if record.msisdn in self._filtered:
             self._filtered[record.msisdn] = record
             if self._query is not None:
-                self.table.update_row(record.msisdn, row_cells(record))
+                self.table.update_item(record, NUMBER_ROWS)
         self._apply_change(event.base_version, event.version, [record], ())
 
     def _apply_change(self, base: int, version: int, added: Iterable[OwnedRecord], removed: Iterable[str]) -> None:
@@ -170,7 +173,7 @@ class NumbersView(VonageScreen):
             pass  # already shown
         elif base == self._rendered_version:
             table = self.table
-            table.append_rows((r.msisdn, row_cells(r)) for r in added)
+            table.append_items(added, NUMBER_ROWS)
             for msisdn in removed:
                 table.remove_row(msisdn)
             self._rendered_version = version
@@ -219,7 +222,7 @@ class NumbersView(VonageScreen):
             return  # a page of a filter that was replaced since
         for record in event.records:
             self._filtered[record.msisdn] = record
-        self.table.append_rows((r.msisdn, row_cells(r)) for r in event.records)
+        self.table.append_items(event.records, NUMBER_ROWS)
         self._loaded, self._total = len(self._filtered), event.total
         self._note = event.note
         self._loading = not (event.done or event.note)
@@ -264,8 +267,10 @@ class NumbersView(VonageScreen):
         cached_at = owned.loaded_at if owned is not None and owned.from_cache and self._query is None else None
         parts = []
         total = f"{self._total:,}" if self._total is not None else "?"
-        if cached_at is not None:
-            parts.append(f"cached {age_text(time.time() - cached_at)}")
+        if cached_at is not None:  # a restart shows the last list at once: say how old it is
+            parts.append(f"{table.row_count:,} numbers · cached {age_text(time.time() - cached_at)}")
+            if not self._loading and not self._note:
+                parts.append("refreshing")
         if self._loading:
             verb = "refreshing" if cached_at is not None else "loading"
             parts.append(f"{verb} {self._loaded:,} / {total}")
@@ -273,7 +278,7 @@ class NumbersView(VonageScreen):
                 parts.append(f"{table.row_count:,} shown")
         elif self._note and not table.row_count:
             parts.append("no numbers loaded")  # never "0 numbers": the account was not read
-        else:
+        elif cached_at is None:
             parts.append(f"{table.row_count:,} number{'s' if table.row_count != 1 else ''}")
         if table.filter_text.strip():
             parts.append(f"{table.visible_count:,} match “{table.filter_text.strip()}”")
@@ -281,7 +286,7 @@ class NumbersView(VonageScreen):
             parts.append(f"server filter: {describe_query(self._query)}")
         if self._note:
             parts.append(self._note)
-        status.update(" · ".join(parts))
+        status.update(" · ".join(parts), layout=False)  # one line, whatever it says: no layout
         marked = len(table.marked_keys)
         self.set_status(f"{marked} marked" if marked else "")
 

@@ -15,7 +15,15 @@ import sys
 from typing import TYPE_CHECKING
 
 from .access import Access, ScriptError, ask_password, interactive, resolve_access
-from .exports import Tally, export_account, export_numbers, export_pools, export_search, export_secrets, shape_for
+from .exports import (
+    Tally,
+    export_account,
+    export_numbers,
+    export_pools,
+    export_search,
+    export_secrets,
+    shape_for,
+)
 from .output import Progress, Writer, writer_for
 
 if TYPE_CHECKING:
@@ -53,8 +61,10 @@ def run(options: LaunchOptions) -> int:
 
 
 def _say(prog: str, message: str) -> None:
+    from tui.api.text import printable
+
     try:
-        print(f"{prog}: {message}", file=sys.stderr, flush=True)
+        print(f"{prog}: {printable(message)}", file=sys.stderr, flush=True)  # server words, controls made visible
     except OSError:
         pass
 
@@ -71,11 +81,11 @@ def _detach_stdout() -> None:
 
 def _run_demo(options: LaunchOptions) -> int:
     """`--demo`: the embedded sandbox on a loopback port, for this run only."""
+    from pydantic import SecretStr
+
     from tui.sandbox.config import SandboxConfig
     from tui.sandbox.inventory import DEMO_API_KEY, DEMO_API_SECRET
     from tui.sandbox.server import start_sandbox
-
-    from pydantic import SecretStr
 
     with start_sandbox(SandboxConfig()) as sandbox:
         access = Access(DEMO_API_KEY, SecretStr(DEMO_API_SECRET), sandbox.url, sandbox.url, "demo")
@@ -87,7 +97,7 @@ def _client(access: Access, rate: float | None) -> VonageClient:
 
     return VonageClient(
         access.api_key, access.secret, rest_url=access.rest_url, api_url=access.api_url,
-        timeout=access.timeout, rate_limit=rate,
+        timeout=access.timeout, rate_limit=rate, printable=False,  # JSON escapes controls, CSV neutralises
     )
 
 

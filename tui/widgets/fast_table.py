@@ -1,13 +1,13 @@
 """FastTable: a virtual table for up to 100,000 rows that stays interactive.
 
 A `ScrollView` using the Line API (like Textual's own `Log` and `DataTable`): `render_line` draws
-only the lines on screen, straight from a `RowStore` (flat lists of tuples; filtering and sorting
+only the lines on screen, straight from a `RowStore` (the rows as given: tuples of text, or records
+read through a `RowFormat` whose cells are made only for the lines drawn; filtering and sorting
 produce an index array of ints). Nothing is mounted per row, so a paint costs the screen height,
-not the row count; a test proves a repaint reads only the rows on screen.
+not the row count; tests prove a repaint reads, and formats, only the rows on screen.
 
 Why not a stock table: at 100,000 rows Textual's DataTable and textual-fastdatatable were one to two
-orders of magnitude slower to fill and filter; the measurements are in tests/benchmarks/README.md
-(reproduce them with tests/benchmarks/bench_table.py).
+orders of magnitude slower to fill and filter (tests/benchmarks/README.md, bench_table.py).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets.row_store import RowStore
-from tui.widgets.table_layout import GUTTER, Column, header_text, layout_widths, pad, row_text
+from tui.widgets.row_store import RowFormat, RowStore
+from tui.widgets.table_layout import (GUTTER, MAX_AUTO_WIDTH, Column, column_at, header_text, layout_widths, pad,
+                                     row_text)
+
 
 class FastTable(ScrollView, can_focus=True):
     """A keyboard-driven table over a `RowStore`: filter, sort, cursor, marks; knows no domain."""
@@ -47,12 +49,8 @@ class FastTable(ScrollView, can_focus=True):
         Binding("S", "sort_reverse", "Reverse sort", show=False, id="table.sort_reverse", tooltip="Reverse the sort order"),
     ]  # fmt: skip
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "fast-table--header",
-        "fast-table--cursor",
-        "fast-table--marked",
-        "fast-table--empty",
-    }
+    _PARTS = ("header", "cursor", "marked", "empty")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"fast-table--{part}" for part in _PARTS}
 
     DEFAULT_CSS = """
     FastTable {
@@ -107,21 +105,15 @@ class FastTable(ScrollView, can_focus=True):
         def control(self) -> FastTable:
             return self.table
 
-    def __init__(
-        self,
-        columns: Sequence[Column],
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
+    def __init__(self, columns: Sequence[Column], *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None, disabled: bool = False) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         if not columns:
             raise ValueError("a table needs at least one column")
         self.columns: tuple[Column, ...] = tuple(columns)
         self._column_index = {column.key: i for i, column in enumerate(self.columns)}
-        self._store: RowStore[Hashable] = RowStore(len(self.columns))
+        self._store: RowStore[Hashable] = RowStore(
+            len(self.columns), measure=[column.width is None for column in self.columns], cap=MAX_AUTO_WIDTH)
         self._marked: set[Hashable] = set()
         self._cursor = 0
         self._cursor_key: Hashable | None = None
@@ -134,16 +126,36 @@ class FastTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
         """Replace every row; the filter, sort, cursor key and marks (of keys still present) stay."""
         self._store.set_rows(rows)
+        self._replaced()
+
+    def append_rows(self, rows: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
+        """Add rows (a key already present is updated); they land in sort order and obey the filter."""
+        self._store.append(rows)
+        self._data_changed()
+
+    def set_items(self, items: Iterable[Any], row_format: RowFormat[Any]) -> None:
+        """Replace every row with objects read through ``row_format`` (cells are made for lines drawn)."""
+        self._store.set_items(items, row_format)
+        self._replaced()
+
+    def _replaced(self) -> None:
         kept = {key for key in self._marked if key in self._store}
         if kept != self._marked:
             self._marked = kept
             self.post_message(self.MarksChanged(self, frozenset(kept)))
         self._data_changed()
 
-    def append_rows(self, rows: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
-        """Add rows (a key already present is updated); they land in sort order and obey the filter."""
-        self._store.append(rows)
+    def append_items(self, items: Iterable[Any], row_format: RowFormat[Any]) -> None:
+        """``append_rows`` for objects (one whose key is present replaces it)."""
+        self._store.append_items(items, row_format)
         self._data_changed()
+
+    def update_item(self, item: Any, row_format: RowFormat[Any]) -> bool:
+        """Replace the object of its key; False if the key is unknown."""
+        if not self._store.update_item(item, row_format):
+            return False
+        self._data_changed()
+        return True
 
     def update_row(self, key: Hashable, cells: Sequence[str]) -> bool:
         """Replace one row's cells; False if the key is unknown."""
@@ -171,6 +183,7 @@ class FastTable(ScrollView, can_focus=True):
         self._data_changed()
 
     def get_row(self, key: Hashable) -> tuple[str, ...] | None:
+        """The cells of a row as shown (made on demand for rows held as objects)."""
         return self._store.get(key)
 
     def visible_keys(self) -> list[Hashable]:
@@ -208,9 +221,7 @@ class FastTable(ScrollView, can_focus=True):
         if column_key is None:
             self._store.sort(None)
         else:
-            if column_key not in self._column_index:
-                raise KeyError(column_key)
-            index = self._column_index[column_key]
+            index = self._column_index[column_key]  # KeyError for a column the table does not have
             if reverse is None:
                 reverse = not self._store.reverse if index == self._store.sort_column else False
             self._store.sort(index, reverse)
@@ -313,7 +324,7 @@ class FastTable(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y == 0:
-            column = self._column_at(offset.x)
+            column = column_at(self.columns, self._widths(), offset.x)
             if column is not None:
                 self.sort_by(column.key)
             return
@@ -325,18 +336,13 @@ class FastTable(ScrollView, can_focus=True):
                 self._move_cursor(position)
 
     # -- internals ----------------------------------------------------------------------------
-    def _column_at(self, x: int) -> Column | None:
-        left = GUTTER
-        for column, width in zip(self.columns, self._widths()):
-            if left <= x < left + width + 1:
-                return column
-            left += width + 1
-        return None
-
     def _data_changed(self) -> None:
         """After any change to rows, filter or sort: keep the cursor on its key, then repaint."""
         count = self._store.visible_count
-        self.virtual_size = Size(0, count + 1)
+        size = Size(0, count + 1)
+        if size != self.virtual_size:  # only our scrollbar depends on it: no layout of the whole screen
+            self.set_reactive(FastTable.virtual_size, size)  # (once per page of a load); showing or
+            self._scroll_update(size)  # hiding the scrollbar still lays the screen out
         old = self._cursor
         position = None if self._cursor_key is None else self._store.position_of(self._cursor_key)
         if position is None:
@@ -398,17 +404,12 @@ class FastTable(ScrollView, can_focus=True):
     def _on_mount(self, event: events.Mount) -> None:
         self._data_changed()
 
-    def _on_focus(self, event: events.Focus) -> None:
+    def _on_focus(self, event: events.Focus | events.Blur) -> None:
         self.refresh()
-
-    def _on_blur(self, event: events.Blur) -> None:
-        self.refresh()
+    _on_blur = _on_focus
 
     def _lookup_styles(self) -> dict[str, Style]:
-        styles = {
-            name: self.get_component_rich_style(f"fast-table--{name}")
-            for name in ("header", "cursor", "marked", "empty")
-        }
+        styles = {name: self.get_component_rich_style(f"fast-table--{name}") for name in self._PARTS}
         styles["base"] = self.rich_style
         return styles
 

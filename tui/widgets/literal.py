@@ -10,19 +10,12 @@ retitle the window, or set the clipboard. Anything that can hold such text is a 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""C0 (but tab and newline), DEL and C1: shown as a visible mark instead of reaching the terminal."""
-
-
-def printable(text: str) -> str:
-    """``text`` with every terminal control character replaced by "�" (tab and newline kept)."""
-    return _CONTROLS.sub("\N{REPLACEMENT CHARACTER}", text)
+from tui.api.text import printable
 
 
 def literal(text: object) -> Content:

@@ -1,4 +1,4 @@
-"""The data half of FastTable: rows in flat lists, and a view of them as an index array.
+"""The data half of FastTable: rows held as they are given, and a view of them as an index array.
 
 Pure Python, no Textual, so it can be tested and timed on its own. Rows live in parallel lists
 indexed by a *slot* (the order of arrival). Nothing is ever moved: filtering and sorting only
@@ -6,10 +6,17 @@ rebuild ``_order`` (every live slot, in sort order) and ``_visible`` (the slots 
 that match the filter), lists of ints that Python builds and sorts in C. Removed rows leave a
 tombstone that is compacted away once tombstones outnumber live rows.
 
-Search: each row keeps one lower-cased haystack, ``cell\\x1fcell…\\x1e digits\\x1fdigits…``, so a
-filter keystroke is one ``in`` per row. A query that looks like a phone number ("+44 7700-900")
-is also tried as bare digits, which is how "7700 900" finds "447700900123". The separators keep
-a match from running across two cells.
+A row is either a tuple of text cells (``set_rows``) or any object read through a ``RowFormat``
+(``set_items``): then the store keeps the object itself and its cells are computed only for the
+lines on screen, so 100,000 records cost a few references each, not a copy of their text. A format
+may also say which rows look alike: rows of one *group* show the same text in every column but the
+first (numbers sharing one configuration), so that text is searched, sorted and measured once per
+group, and a row adds only its own first column (for numbers: the msisdn the record already holds).
+
+Search: a row matches a query if one of its cells contains it (any case), or the digits of one of
+its cells do. A query that looks like a phone number ("+44 7700-900") is also tried as bare digits,
+which is how "7700 900" finds "447700900123". Texts are ``cell\\x1fcell…\\x1e digits\\x1fdigits…``
+so a match never runs across two cells; a keystroke is one ``in`` per row plus one per group.
 
 Sorting is numeric-aware: a cell that reads as a number (spaces, "+", thousands commas and a
 currency code or sign allowed: "+44 7700 900123", "1,234.50", "0.85 EUR", "€3") sorts by value,
@@ -21,149 +28,34 @@ view is stored ascending and read backwards when reversed.
 
 from __future__ import annotations
 
-import gc
-import re
-from math import isfinite
 from bisect import bisect_left, insort
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import compress
+from typing import Any, Generic, TypeVar
 
-from rich.cells import cell_len
+from tui.widgets.table_layout import EMPTY_KEY, TEXT_ROWS, RowFormat, SortKey, TextRows, cell_width, column_keys
+from tui.widgets.table_layout import haystack, needles, sort_key  # re-exported: the store's search and sort
 
 K = TypeVar("K", bound=Hashable)
 
-_CELL_SEP = "\x1f"
-_PART_SEP = "\x1e"
-_NOT_DIGIT = re.compile(r"[^0-9\x1f]+")
-_PHONE_LIKE = re.compile(r"[0-9\s+\-().]+")
-
-SortKey = tuple[int, float | str]
-_EMPTY: SortKey = (2, "")
-_CURRENCY_START = frozenset("€$£ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_CURRENCY_END = frozenset("€$£%ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Build 100,000 small objects without the collector walking the heap every few hundred."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def sort_key(cell: str) -> SortKey:
-    """The numeric-aware sort key of one cell: (0, number), (1, folded text) or (2, "") if empty."""
-    text = cell.strip()
-    if not text:
-        return _EMPTY
-    first, last = text[0], text[-1]
-    if first.isdigit() or first in "+-.,":
-        # the common case, "+44 7700 900123" or "1,234.50", read exactly as `column_keys` reads it
-        compact = text.replace(" ", "").replace(",", "").strip()
-        if compact and (compact[0].isdigit() or compact[0] in "+-.") and (
-            compact[-1].isdigit() or compact[-1] == "."
-        ):
-            try:
-                value = float(compact)
-            except ValueError:
-                pass
-            else:
-                if isfinite(value):
-                    return (0, value)
-    starts_number = first.isdigit() or first in "+-."
-    if (starts_number and last in _CURRENCY_END) or (first in _CURRENCY_START and last.isdigit()):
-        return _currency_key(text)
-    return (1, text.casefold())
-
-
-def _currency_key(text: str) -> SortKey:
-    """Key of "EUR 0.85", "0.85 EUR", "€3" or "12%"; plain text if it is not one of those."""
-    body = text
-    if body[:3].isalpha() and body[:3].isupper():
-        body = body[3:]
-    elif body[0] in "€$£":
-        body = body[1:]
-    if body[-3:].isalpha() and body[-3:].isupper():
-        body = body[:-3]
-    elif body[-1:] in ("€", "$", "£", "%"):
-        body = body[:-1]
-    try:
-        value = float(body.replace(" ", "").replace(",", ""))
-    except ValueError:
-        return (1, text.casefold())
-    return (0, value) if isfinite(value) else (1, text.casefold())
-
-
-def column_keys(cells: Sequence[str]) -> tuple[bytearray, list[float | str]]:
-    """`sort_key` of every cell of a column, as (ranks, values).
-
-    A column of plain numbers (phone numbers, counts) is read in one comprehension, about twice
-    as fast; the first cell that is not a number sends it down the cell-by-cell path.
-    """
-    with _gc_paused():
-        try:
-            values: list[float | str] = [float(cell.replace(" ", "").replace(",", "")) for cell in cells]
-        except ValueError:
-            pass
-        else:
-            if all(map(isfinite, values)):  # "inf" and "nan" parse, but are text to `sort_key`
-                return bytearray(len(values)), values
-        if not cells:
-            return bytearray(), []
-        ranks, text_values = zip(*map(sort_key, cells))
-        return bytearray(ranks), list(text_values)
-
-
-def haystack(cells: Sequence[str]) -> str:
-    """The search text of a row: its cells lower-cased, then the digits of each cell."""
-    joined = _CELL_SEP.join(cells)
-    return joined.lower() + _PART_SEP + _NOT_DIGIT.sub("", joined)
-
-
-def needles(query: str) -> tuple[str, ...]:
-    """What a filter query looks for: itself (lower-cased) and, if it reads as a phone number, its digits."""
-    text = query.strip().lower()
-    if not text:
-        return ()
-    if _PHONE_LIKE.fullmatch(text):
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if digits and digits != text:
-            return (text, digits)
-    return (text,)
-
-
-def _width(cell: str) -> int:
-    return len(cell) if cell.isascii() else cell_len(cell)
-
-
 class RowStore(Generic[K]):
-    """Rows of string cells addressed by a unique key, with a filtered and sorted view."""
+    """Rows addressed by a unique key, with a filtered and sorted view.
 
-    def __init__(self, column_count: int) -> None:
+    ``measure`` says which columns need their widest cell known (``widths``; columns of a fixed width
+    do not), and ``cap`` the width beyond which measuring stops (a column is never drawn wider).
+    """
+
+    def __init__(self, column_count: int, *, measure: Sequence[bool] | None = None, cap: int = 1 << 30) -> None:
         self.column_count = column_count
-        self._keys: list[K | None] = []
-        self._cells: list[tuple[str, ...] | None] = []
-        self._hay: list[str] = []
-        self._slot: dict[K, int] = {}
-        self._order: list[int] = []
-        self._visible: list[int] = []
-        self._needles: tuple[str, ...] = ()
+        self._measure = tuple(measure) if measure is not None else (True,) * column_count
+        self._cap = cap
+        self._format: RowFormat[Any] = TEXT_ROWS
         self.filter_text = ""
         self.sort_column: int | None = None
         self.reverse = False
-        # the sort column's keys, split so that Python sorts plain floats and plain strings
-        # (its fast paths) rather than tuples: rank 0 number, 1 text, 2 empty; value per rank
-        self._rank = bytearray()
-        self._value: list[float | str] = []
-        # keys of columns sorted before, kept while no row changes: sorting back is cheaper
+        self._needles: tuple[str, ...] = ()
         self._parked: dict[int, tuple[bytearray, list[float | str]]] = {}
-        self.widths = [0] * column_count
-        """Widest cell seen per column (in terminal cells); grows, and is re-measured on `set_rows`."""
+        self.clear()
 
     # -- size -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -176,30 +68,41 @@ class RowStore(Generic[K]):
     def visible_count(self) -> int:
         return len(self._visible)
 
+    @property
+    def row_format(self) -> RowFormat[Any]:
+        return self._format
+
     # -- reading -----------------------------------------------------------------------------
     def get(self, key: K) -> tuple[str, ...] | None:
         slot = self._slot.get(key)
-        return None if slot is None else self._cells[slot]
+        return None if slot is None else tuple(self._format.cells(self._items[slot]))
+
+    def item(self, key: K) -> Any:
+        slot = self._slot.get(key)
+        return None if slot is None else self._items[slot]
 
     def row_at(self, position: int) -> tuple[K, tuple[str, ...]]:
-        """The key and cells at a position of the view (0 = top as shown)."""
+        """The key and cells at a position of the view (0 = top as shown): the only place cells are made."""
         if self.reverse:
             position = len(self._visible) - 1 - position
         if not 0 <= position < len(self._visible):
             raise IndexError(position)
         slot = self._visible[position]
-        return self._keys[slot], self._cells[slot]  # type: ignore[return-value]
+        return self._keys[slot], tuple(self._format.cells(self._items[slot]))  # type: ignore[return-value]
 
     def key_at(self, position: int) -> K:
-        return self.row_at(position)[0]
+        if self.reverse:
+            position = len(self._visible) - 1 - position
+        if not 0 <= position < len(self._visible):
+            raise IndexError(position)
+        return self._keys[self._visible[position]]  # type: ignore[return-value]
 
     def position_of(self, key: K) -> int | None:
         """Where a key is shown in the view, or None if it is absent or filtered out."""
         slot = self._slot.get(key)
         if slot is None:
             return None
-        if self.sort_column is None:
-            # unsorted views are in slot order: bisect instead of a scan
+        if self.sort_column is None:  # unsorted views are in slot order: bisect instead of a scan
             at = bisect_left(self._visible, slot)
             if at == len(self._visible) or self._visible[at] != slot:
                 return None
@@ -218,43 +121,60 @@ class RowStore(Generic[K]):
 
     # -- writing -----------------------------------------------------------------------------
     def clear(self) -> None:
-        self._keys.clear()
-        self._cells.clear()
-        self._hay.clear()
-        self._slot.clear()
-        self._order.clear()
-        self._visible.clear()
-        self._rank = bytearray()
-        self._value = []
+        self._keys: list[K | None] = []
+        self._items: list[Any] = []
+        self._own: list[str] = []  # each row's own search text ("" for a tombstone)
+        self._own_digits = True  # every own text is digits only (then a needle with a letter skips them)
+        self._grp: list[int] = []  # each row's group id
+        self._group_id: dict[Hashable, int] = {}
+        self._group_item: list[Any] = []  # one row of each group, to read the group's cells from
+        self._group_text: list[str] = []
+        self._group_hit: list[bool] = []  # does each group match the current filter
+        self._slot: dict[K, int] = {}
+        self._order: list[int] = []
+        self._visible: list[int] = []
+        self._rank = bytearray()  # the sort column's keys, split so Python sorts plain floats and
+        self._value: list[float | str] = []  # plain strings (its fast paths): rank 0 number, 1 text, 2 empty
         self._parked.clear()
         self.widths = [0] * self.column_count
+        """Widest cell seen per measured column (in terminal cells, up to the cap); re-measured on `set_rows`."""
 
     def set_rows(self, rows: Iterable[tuple[K, Sequence[str]]]) -> None:
-        """Replace every row (filter and sort settings are kept)."""
-        self.clear()
-        with _gc_paused():
-            self._add(rows, bulk=True)
-        if self.sort_column is not None:
-            column = self.sort_column
-            self._rank, self._value = column_keys([row[column] for row in self._cells])  # type: ignore[index]
-        self._rebuild_order()
+        """Replace every row with tuples of text (filter and sort settings are kept)."""
+        pairs = [(key, self._checked(cells)) for key, cells in rows]
+        self._set([key for key, _ in pairs], [cells for _, cells in pairs], TEXT_ROWS)
+
+    def set_items(self, items: Iterable[Any], row_format: RowFormat[Any]) -> None:
+        """Replace every row with objects read through ``row_format`` (filter and sort settings are kept)."""
+        listed = list(items)
+        self._set(row_format.keys(listed), listed, row_format)
 
     def append(self, rows: Iterable[tuple[K, Sequence[str]]]) -> None:
-        """Add rows; a key that is already present is updated in place."""
-        self._add(rows, bulk=False)
+        """Add tuples of text; a key that is already present is updated in place."""
+        self._use(TEXT_ROWS)
+        for key, cells in rows:
+            self._put(key, self._checked(cells))
+
+    def append_items(self, items: Iterable[Any], row_format: RowFormat[Any]) -> None:
+        """Add objects; one whose key is already present replaces the old one in place."""
+        self._use(row_format)
+        key = row_format.key
+        for item in items:
+            self._put(key(item), item)
 
     def update(self, key: K, cells: Sequence[str]) -> bool:
-        slot = self._slot.get(key)
-        if slot is None:
+        if key not in self._slot:
             return False
-        row = self._checked(cells)
-        self._unplace(slot)
-        self._cells[slot] = row
-        self._hay[slot] = haystack(row)
-        self._grow_widths([row])
-        if self.sort_column is not None:
-            self._rank[slot], self._value[slot] = sort_key(row[self.sort_column])
-        self._place(slot)
+        self._use(TEXT_ROWS)
+        self._put(key, self._checked(cells))
+        return True
+
+    def update_item(self, item: Any, row_format: RowFormat[Any]) -> bool:
+        key = row_format.key(item)
+        if key not in self._slot:
+            return False
+        self._use(row_format)
+        self._put(key, item)
         return True
 
     def remove(self, key: K) -> bool:
@@ -263,9 +183,8 @@ class RowStore(Generic[K]):
             return False
         self._parked.clear()
         self._unplace(slot)
-        self._keys[slot] = None
-        self._cells[slot] = None
-        self._hay[slot] = ""
+        self._keys[slot] = self._items[slot] = None
+        self._own[slot] = ""
         dead = len(self._keys) - len(self._slot)
         if dead > 1024 and dead > len(self._slot):
             self._compact()
@@ -278,6 +197,7 @@ class RowStore(Generic[K]):
         narrowing = bool(self.filter_text) and self._narrows(self.filter_text, text)
         self.filter_text = text
         self._needles = needles(text)
+        self._group_hit = [self._hit(t) for t in self._group_text]
         # typing one more character only ever removes rows: filter what is shown already
         self._visible = self._matching(self._visible if narrowing else self._order)
 
@@ -294,54 +214,119 @@ class RowStore(Generic[K]):
             elif column in self._parked:
                 self._rank, self._value = self._parked.pop(column)
             else:
-                self._rank, self._value = column_keys(
-                    [row[column] if row is not None else "" for row in self._cells]
-                )
+                self._rank, self._value = self._column_keys(column)
             self._rebuild_order()
         self.reverse = reverse if column is not None else False
 
-    # -- internals ---------------------------------------------------------------------------
+    # -- internals: adding -------------------------------------------------------------------
     def _checked(self, cells: Sequence[str]) -> tuple[str, ...]:
-        self._parked.clear()  # rows are about to change: other columns' keys go stale
         row = tuple(map(str, cells))
         if len(row) != self.column_count:
             raise ValueError(f"row has {len(row)} cells, the table has {self.column_count} columns")
         return row
 
-    def _add(self, rows: Iterable[tuple[K, Sequence[str]]], *, bulk: bool) -> None:
-        new_rows: list[tuple[str, ...]] = []
-        for key, cells in rows:
-            row = self._checked(cells)
-            if key in self._slot:
-                if not bulk:
-                    self.update(key, row)
-                    continue
-                slot = self._slot[key]  # a repeated key in one set_rows: the last one wins
-                self._cells[slot] = row
-                self._hay[slot] = haystack(row)
-                new_rows.append(row)
-                continue
-            slot = len(self._keys)
-            self._keys.append(key)
-            self._cells.append(row)
-            self._hay.append(haystack(row))
-            self._slot[key] = slot
-            new_rows.append(row)
-            if not bulk:  # (set_rows computes the keys of the whole column at the end)
-                if self.sort_column is not None:
-                    rank, value = sort_key(row[self.sort_column])
-                    self._rank.append(rank)
-                    self._value.append(value)
-                self._place(slot)
-        self._grow_widths(new_rows)
+    def _use(self, row_format: RowFormat[Any]) -> None:
+        if row_format is not self._format:
+            if self._slot:
+                raise ValueError("a store holds rows of one format: set_rows/set_items replace them all")
+            self._format = row_format
 
-    def _grow_widths(self, rows: list[tuple[str, ...]]) -> None:
-        if not rows:
-            return
-        for index, column in enumerate(zip(*rows)):
-            widest = max(map(_width, column))
-            if widest > self.widths[index]:
-                self.widths[index] = widest
+    def _set(self, keys: list[Any], items: list[Any], row_format: RowFormat[Any]) -> None:
+        self.clear()
+        self._format = fmt = row_format
+        slots = dict(zip(keys, range(len(keys))))
+        if len(slots) != len(keys):  # a repeated key: its first place, its last row
+            for key, item in zip(keys, items):
+                self._put(key, item, place=False)
+        else:
+            self._keys, self._items, self._slot = keys, items, slots
+            self._own, self._own_digits = fmt.own_texts(items, keys)
+            if fmt.grouped:
+                groups = fmt.groups(items)
+                for group, item in dict(zip(groups, items)).items():  # one row of each group
+                    self._new_group(group, item)
+                self._grp = list(map(self._group_id.__getitem__, groups))
+            else:
+                self._grp = [self._group_of(None, None)] * len(items)
+            self._measure_rows(items)
+        if self.sort_column is not None:
+            self._rank, self._value = self._column_keys(self.sort_column)
+        self._rebuild_order()
+
+    def _put(self, key: Any, item: Any, *, place: bool = True) -> None:
+        """Add a row, or replace the row of ``key``; with ``place`` it joins the view where it belongs."""
+        fmt = self._format
+        self._parked.clear()  # rows change: other columns' keys go stale
+        slot = self._slot.get(key)
+        if slot is None:
+            slot = self._slot[key] = len(self._keys)
+            self._keys.append(key)
+            self._items.append(item)
+            self._own.append(own := fmt.own_text(item))
+            self._own_digits = self._own_digits and own.isdigit()
+            self._grp.append(self._group_of(fmt.group(item) if fmt.grouped else None, item))
+            if self.sort_column is not None:
+                self._rank.append(0)
+                self._value.append(0.0)
+        else:
+            if place:
+                self._unplace(slot)
+            self._items[slot] = item
+            self._own[slot] = own = fmt.own_text(item)
+            self._own_digits = self._own_digits and own.isdigit()
+            self._grp[slot] = self._group_of(fmt.group(item) if fmt.grouped else None, item)
+        self._measure_rows((item,))
+        if self.sort_column is not None:
+            self._rank[slot], self._value[slot] = self._row_key(slot)
+        if place:
+            self._place(slot)
+
+    def _group_of(self, group: Hashable, item: Any) -> int:
+        found = self._group_id.get(group)
+        return found if found is not None else self._new_group(group, item)
+
+    def _new_group(self, group: Hashable, item: Any) -> int:
+        gid = self._group_id[group] = len(self._group_item)
+        self._group_item.append(item)
+        text = self._format.group_text(item) if self._format.grouped else ""
+        self._group_text.append(text)
+        self._group_hit.append(self._hit(text))
+        if self._format.grouped:
+            cells = self._format.cells(item)
+            for index in range(1, self.column_count):
+                if self._measure[index] and self.widths[index] < self._cap:
+                    self.widths[index] = max(self.widths[index], cell_width(cells[index]))
+        return gid
+
+    def _measure_rows(self, items: Sequence[Any]) -> None:
+        fmt, widths, cap = self._format, self.widths, self._cap
+        if not fmt.grouped:
+            for index in range(self.column_count):
+                if self._measure[index] and widths[index] < cap and items:
+                    widths[index] = max(widths[index], max(cell_width(fmt.cells(i)[index]) for i in items))
+        elif self._measure[0] and widths[0] < cap and items:
+            widths[0] = max(widths[0], max(map(fmt.own_width, items)))
+
+    # -- internals: sorting and filtering -----------------------------------------------------
+    def _column_keys(self, column: int) -> tuple[bytearray, list[float | str]]:
+        fmt, items = self._format, self._items
+        if column == 0 and fmt.grouped:
+            return fmt.own_sort_keys(items)
+        if fmt.grouped:  # one key per group, then per row by its group
+            per_group = [sort_key(fmt.cells(item)[column]) for item in self._group_item]
+            ranks = bytes(rank for rank, _ in per_group)
+            values = [value for _, value in per_group]
+            return bytearray(map(ranks.__getitem__, self._grp)), list(map(values.__getitem__, self._grp))
+        return column_keys([fmt.cells(item)[column] if item is not None else "" for item in items])
+
+    def _row_key(self, slot: int) -> SortKey:
+        fmt, column, item = self._format, self.sort_column, self._items[slot]
+        assert column is not None
+        if column == 0 and fmt.grouped:
+            return fmt.own_sort(item)
+        if fmt.grouped:
+            item = self._group_item[self._grp[slot]]
+        return sort_key(fmt.cells(item)[column])
 
     def _key_of(self) -> Callable[[int], SortKey] | None:
         if self.sort_column is None:
@@ -369,31 +354,41 @@ class RowStore(Generic[K]):
         except ValueError:
             pass
 
+    def _hit(self, text: str) -> bool:
+        return any(needle in text for needle in self._needles)
+
     def _matches(self, slot: int) -> bool:
-        hay = self._hay[slot]
-        return not self._needles or any(needle in hay for needle in self._needles)
+        return not self._needles or self._group_hit[self._grp[slot]] or self._hit(self._own[slot])
 
     def _matching(self, slots: list[int]) -> list[int]:
-        found = self._needles
-        hay = self._hay
-        if not found:
+        found, group_hit = self._needles, self._group_hit
+        if not found or (group_hit and False not in group_hit):
             return list(slots)
-        if self.sort_column is not None and len(slots) * 4 > len(hay):
-            # A sorted view visits the rows in an order unrelated to where their strings sit in
-            # memory, and cache misses double the cost: test every row in arrival order (memory
-            # order), then keep the sort order with a lookup into that list of booleans.
-            if len(found) == 1:
-                (needle,) = found
-                hit = [needle in text for text in hay]
+        own, grp = self._own, self._grp
+        # what can match a row's own text: own texts of digits only (msisdns) never hold a letter
+        tests = [n for n in found if not self._own_digits or n.isdigit()]
+        some = True in group_hit
+        if len(slots) * 4 < len(own):  # a few rows (typing narrows them): test just those
+            return [s for s in slots if (some and group_hit[grp[s]]) or any(n in own[s] for n in tests)]
+        # Every row, in arrival order (the order their strings sit in memory): one comprehension
+        # (``in`` on a str is its fastest there), then keep the view's order with C loops.
+        one, two = (tests + [None, None])[:2]
+        if some:
+            if two is not None:
+                hit = [group_hit[k] or one in t or two in t for t, k in zip(own, grp)]
+            elif one is not None:
+                hit = [group_hit[k] or one in t for t, k in zip(own, grp)]
             else:
-                first, second = found
-                hit = [first in text or second in text for text in hay]
-            return [slot for slot in slots if hit[slot]]
-        if len(found) == 1:
-            (needle,) = found
-            return [slot for slot in slots if needle in hay[slot]]
-        first, second = found
-        return [slot for slot in slots if first in hay[slot] or second in hay[slot]]
+                hit = [group_hit[k] for k in grp]
+        elif two is not None:
+            hit = [one in t or two in t for t in own]
+        elif one is not None:
+            hit = [one in t for t in own]
+        else:
+            return []
+        if len(slots) == len(hit) and self.sort_column is None:  # the whole table, in slot order
+            return list(compress(slots, hit))
+        return list(compress(slots, map(hit.__getitem__, slots)))
 
     @staticmethod
     def _narrows(old: str, new: str) -> bool:
@@ -404,10 +399,10 @@ class RowStore(Generic[K]):
         return all(any(o in n for o in old_needles) for n in new_needles)
 
     def _rebuild_order(self) -> None:
-        if len(self._slot) == len(self._cells):  # no tombstones: every slot is live
-            live: list[int] = list(range(len(self._cells)))
+        if len(self._slot) == len(self._items):  # no tombstones: every slot is live
+            live: list[int] = list(self._slot.values())  # slot order, the index's own int objects
         else:
-            live = [slot for slot, row in enumerate(self._cells) if row is not None]
+            live = [slot for slot, item in enumerate(self._items) if item is not None]
         if self.sort_column is not None:
             # numbers, then text, then empty cells; each group stable (ties in arrival order)
             rank, value = self._rank, self._value
@@ -427,24 +422,21 @@ class RowStore(Generic[K]):
         self._visible = self._matching(live)
 
     def _compact(self) -> None:
+        keep = [slot for slot, item in enumerate(self._items) if item is not None]
         remap = [-1] * len(self._keys)
-        keys: list[K | None] = []
-        cells: list[tuple[str, ...] | None] = []
-        hay: list[str] = []
-        ranks = bytearray()
-        values: list[float | str] = []
-        for slot, row in enumerate(self._cells):
-            if row is None:
-                continue
-            remap[slot] = len(keys)
-            keys.append(self._keys[slot])
-            cells.append(row)
-            hay.append(self._hay[slot])
-            if self.sort_column is not None:
-                ranks.append(self._rank[slot])
-                values.append(self._value[slot])
-        self._keys, self._cells, self._hay = keys, cells, hay
-        self._rank, self._value = ranks, values
-        self._slot = {key: slot for slot, key in enumerate(keys)}  # type: ignore[misc]
+        for new, old in enumerate(keep):
+            remap[old] = new
+        self._keys = [self._keys[s] for s in keep]
+        self._items = [self._items[s] for s in keep]
+        self._own = [self._own[s] for s in keep]
+        self._grp = [self._grp[s] for s in keep]
+        if self.sort_column is not None:
+            self._rank = bytearray(self._rank[s] for s in keep)
+            self._value = [self._value[s] for s in keep]
+        self._slot = {key: slot for slot, key in enumerate(self._keys)}  # type: ignore[misc]
         self._order = [remap[slot] for slot in self._order]
         self._visible = [remap[slot] for slot in self._visible]
+
+
+__all__ = ["TEXT_ROWS", "RowFormat", "RowStore", "SortKey", "TextRows", "cell_width", "column_keys",
+           "haystack", "needles", "sort_key"]

@@ -1,15 +1,21 @@
-"""How FastTable lays out a row: column widths that fit the terminal, and cells cut to them.
+"""How FastTable reads and lays out a row: its cells (``RowFormat``), their search text and sort
+keys, column widths that fit the terminal, and cells cut to them.
 
-Pure functions over strings (no Textual), so widths and cutting can be tested on their own.
+Pure functions over strings (no Textual), so they can be tested on their own; ``RowStore`` holds
+the rows and uses these to search, sort and measure them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from math import isfinite
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
+
+T = TypeVar("T")
 
 MARK = "✓"
 ELLIPSIS = "…"
@@ -18,6 +24,175 @@ SORT_DOWN = "▼"
 GUTTER = 2  # the mark column: "✓ "
 MAX_AUTO_WIDTH = 40
 MIN_WIDTH = 3
+
+
+_CELL_SEP = "\x1f"
+_PART_SEP = "\x1e"
+_NOT_DIGIT = re.compile(r"[^0-9\x1f]+")
+_PHONE_LIKE = re.compile(r"[0-9\s+\-().]+")
+
+SortKey = tuple[int, float | str]
+EMPTY_KEY: SortKey = (2, "")
+_CURRENCY_START = frozenset("€$£ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_CURRENCY_END = frozenset("€$£%ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def sort_key(cell: str) -> SortKey:
+    """The numeric-aware sort key of one cell: (0, number), (1, folded text) or (2, "") if empty."""
+    text = cell.strip()
+    if not text:
+        return EMPTY_KEY
+    first, last = text[0], text[-1]
+    if first.isdigit() or first in "+-.,":
+        # the common case, "+44 7700 900123" or "1,234.50", read exactly as `column_keys` reads it
+        compact = text.replace(" ", "").replace(",", "").strip()
+        if compact and (compact[0].isdigit() or compact[0] in "+-.") and (
+            compact[-1].isdigit() or compact[-1] == "."
+        ):
+            try:
+                value = float(compact)
+            except ValueError:
+                pass
+            else:
+                if isfinite(value):
+                    return (0, value)
+    starts_number = first.isdigit() or first in "+-."
+    if (starts_number and last in _CURRENCY_END) or (first in _CURRENCY_START and last.isdigit()):
+        return _currency_key(text)
+    return (1, text.casefold())
+
+
+def _currency_key(text: str) -> SortKey:
+    """Key of "EUR 0.85", "0.85 EUR", "€3" or "12%"; plain text if it is not one of those."""
+    body = text
+    if body[:3].isalpha() and body[:3].isupper():
+        body = body[3:]
+    elif body[0] in "€$£":
+        body = body[1:]
+    if body[-3:].isalpha() and body[-3:].isupper():
+        body = body[:-3]
+    elif body[-1:] in ("€", "$", "£", "%"):
+        body = body[:-1]
+    try:
+        value = float(body.replace(" ", "").replace(",", ""))
+    except ValueError:
+        return (1, text.casefold())
+    return (0, value) if isfinite(value) else (1, text.casefold())
+
+
+def column_keys(cells: Sequence[str]) -> tuple[bytearray, list[float | str]]:
+    """`sort_key` of every cell of a column, as (ranks, values).
+
+    A column of plain numbers (phone numbers, counts) is read in one comprehension, about twice
+    as fast; the first cell that is not a number sends it down the cell-by-cell path.
+    """
+    try:
+        values: list[float | str] = [float(cell.replace(" ", "").replace(",", "")) for cell in cells]
+    except ValueError:
+        pass
+    else:
+        if all(map(isfinite, values)):  # "inf" and "nan" parse, but are text to `sort_key`
+            return bytearray(len(values)), values
+    if not cells:
+        return bytearray(), []
+    ranks, text_values = zip(*map(sort_key, cells))
+    return bytearray(ranks), list(text_values)
+
+
+def haystack(cells: Sequence[str]) -> str:
+    """The search text of cells: lower-cased, then the digits of each cell."""
+    joined = _CELL_SEP.join(cells)
+    return joined.lower() + _PART_SEP + _NOT_DIGIT.sub("", joined)
+
+
+def needles(query: str) -> tuple[str, ...]:
+    """What a filter query looks for: itself (lower-cased) and, if it reads as a phone number, its digits."""
+    text = query.strip().lower()
+    if not text:
+        return ()
+    if _PHONE_LIKE.fullmatch(text):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits and digits != text:
+            return (text, digits)
+    return (text,)
+
+
+def cell_width(cell: str) -> int:
+    return len(cell) if cell.isascii() else cell_len(cell)
+
+
+class RowFormat(Generic[T]):
+    """How a store reads rows that are objects: their key, their cells, and which rows look alike.
+
+    Override ``key`` and ``cells``. With ``grouped`` (the default) also ``group``: rows of one group
+    must show the same text in every column but the first, and ``own_text``/``own_sort``/``own_width``
+    may give the first column's search text, sort key and width without formatting it (they default
+    to reading ``cells``). With ``grouped = False`` every row is searched, sorted and measured whole.
+    """
+
+    grouped: ClassVar[bool] = True
+
+    def key(self, item: T) -> Hashable:
+        raise NotImplementedError
+
+    def cells(self, item: T) -> Sequence[str]:
+        raise NotImplementedError
+
+    def group(self, item: T) -> Hashable:
+        return tuple(self.cells(item)[1:])
+
+    def own_text(self, item: T) -> str:
+        """What a filter searches in this row alone (``haystack`` of its first cell)."""
+        return haystack(self.cells(item)[:1] if self.grouped else self.cells(item))
+
+    def own_sort(self, item: T) -> SortKey:
+        return sort_key(self.cells(item)[0])
+
+    def keys(self, items: list[T]) -> list[Hashable]:
+        """``key`` of every item (a whole list at once: override with a faster way if there is one)."""
+        return list(map(self.key, items))
+
+    def own_texts(self, items: list[T], keys: list[Hashable]) -> tuple[list[str], bool]:
+        """``own_text`` of every item (``keys`` are theirs), and whether all are digits (then a query
+        with a letter need not look at them)."""
+        texts = list(map(self.own_text, items))
+        return texts, "".join(texts).isdigit() or not texts
+
+    def groups(self, items: list[T]) -> list[Hashable]:
+        return list(map(self.group, items))
+
+    def own_sort_keys(self, items: Sequence[T | None]) -> tuple[bytearray, list[float | str]]:
+        """``own_sort`` of every row at once, as ``column_keys`` gives them (None: a removed row)."""
+        keys = [self.own_sort(item) if item is not None else EMPTY_KEY for item in items]
+        if not keys:
+            return bytearray(), []
+        ranks, values = zip(*keys)
+        return bytearray(ranks), list(values)
+
+    def own_width(self, item: T) -> int:
+        return cell_width(self.cells(item)[0])
+
+    def group_text(self, item: T) -> str:
+        """What a filter searches in the group of ``item`` (every cell but the first)."""
+        return haystack(self.cells(item)[1:])
+
+
+class TextRows(RowFormat[tuple[str, ...]]):
+    """Rows given as tuples of text (``set_rows``): each row searched, sorted and measured whole."""
+
+    grouped = False
+
+    def cells(self, item: tuple[str, ...]) -> tuple[str, ...]:
+        return item
+
+    def group(self, item: tuple[str, ...]) -> Hashable:
+        return None
+
+    def own_sort(self, item: tuple[str, ...]) -> SortKey:
+        return sort_key(item[0])
+
+
+TEXT_ROWS = TextRows()
 
 
 @dataclass(frozen=True)
@@ -90,6 +265,16 @@ def row_text(marked: bool, cells: Sequence[str], columns: Sequence[Column], widt
     return ((MARK + " ") if marked else "  ") + " ".join(parts)
 
 
+def column_at(columns: Sequence[Column], widths: Sequence[int], x: int) -> Column | None:
+    """The column under screen column ``x`` (the mark gutter and separators belong to no column's left)."""
+    left = GUTTER
+    for column, width in zip(columns, widths):
+        if left <= x < left + width + 1:
+            return column
+        left += width + 1
+    return None
+
+
 def pad(text: str, width: int) -> str:
     """``text`` cut or padded to exactly ``width`` cells."""
     size = len(text) if text.isascii() else cell_len(text)
@@ -98,4 +283,5 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - size) if size < width else text
 
 
-__all__ = ["ELLIPSIS", "GUTTER", "MARK", "Column", "fit", "header_text", "layout_widths", "pad", "row_text"]
+__all__ = ["ELLIPSIS", "EMPTY_KEY", "GUTTER", "MARK", "TEXT_ROWS", "Column", "RowFormat", "SortKey", "TextRows",
+           "cell_width", "column_at", "column_keys", "fit", "haystack", "header_text", "layout_widths", "needles", "pad", "row_text", "sort_key"]

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui import loading
@@ -28,7 +29,7 @@ from tui.messages import (
     NumberBought,
     SessionOpened,
 )
-from tui.modes import EXTRA_SCREENS, SCREEN_PATHS, screen_class, screen_classes
+from tui.modes import EXTRA_SCREENS, GLOBAL_KEYS, SCREEN_PATHS, screen_class, screen_classes
 from tui.palette import commands, extra_screen
 from tui.session import Session, SessionSpec
 from tui.widgets.notify import say
@@ -45,20 +46,17 @@ class VonageApp(App[None]):
     MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
         mode: (lambda mode=mode: screen_class(mode)()) for mode in SCREEN_PATHS}
     BINDINGS = [
-        Binding("1", "goto('numbers')", "Numbers", show=False, id="app.goto.numbers"),
-        Binding("2", "goto('search')", "Search", show=False, id="app.goto.search"),
-        Binding("3", "goto('account')", "Account", show=False, id="app.goto.account"),
-        Binding("4", "goto('secrets')", "Secrets", show=False, id="app.goto.secrets"),
-        Binding("5", "goto('pools')", "Pools", show=False, id="app.goto.pools"),
-        Binding("colon", "jump", "Jump", id="app.jump", tooltip="Go to a screen by name"),
-        Binding("question_mark", "keys", "Keys", id="app.keys", tooltip="Keys of this screen"),
+        *(Binding(str(n), f"goto('{mode}')", mode.title(), show=False, priority=True, id=f"app.goto.{mode}")
+          for n, mode in enumerate(SCREEN_PATHS, start=1)),
+        Binding("colon", "jump", "Jump", priority=True, id="app.jump", tooltip="Go to a screen by name"),
+        Binding("question_mark", "keys", "Keys", priority=True, id="app.keys", tooltip="Keys of this screen"),
         Binding("escape", "go_back", "Back", show=False, id="app.back"),
         # Priority: the App moves focus before it routes the next key, so "key, Tab, secret" typed in one
         # burst lands in two fields, not one (a widget-level Tab runs after the next keys were routed).
         Binding("tab", "focus_next", show=False, priority=True, id="app.next_field"),
         Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.previous_field"),
         Binding("ctrl+x", "cancel_requests", "Cancel requests", show=False, priority=True, id="app.cancel"),
-        Binding("q", "quit", "Quit", show=False, id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     profile_label: reactive[str] = reactive("")
@@ -155,11 +153,20 @@ class VonageApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own tasks (start-up, login, loads) fail with a message, never silently."""
         if event.state == WorkerState.ERROR and event.worker.node is self and event.worker.error is not None:
-            from tui import login_flow
-
-            login_flow.app_task_failed(self, event.worker.group or "", event.worker.error)
+            from tui.login_flow import app_task_failed
+            app_task_failed(self, event.worker.group or "", event.worker.error)
 
     # -- navigation -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Global keys are priority keys (after "2" the next key must reach Search, not the screen being left);
+        they give way, as before, to a field and to a dialog."""
+        return not (action in GLOBAL_KEYS and (self.screen.is_modal or isinstance(self.focused, (Input, TextArea))))
+
+    async def action_quit(self) -> None:
+        from tui.modes import confirm_quit
+
+        await confirm_quit(self)
 
     async def action_goto(self, mode: str) -> None:
         while len(self.screen_stack) > 1 and not self.screen.is_modal:  # :activity, :profiles
@@ -178,15 +185,13 @@ class VonageApp(App[None]):
     def action_jump(self) -> None:
         from tui.screens.jump import JumpPrompt
 
-        def go(target: str | None) -> None:
-            if target == "quit":
-                self.exit()
-            elif target in SCREEN_PATHS:
-                self.run_worker(self.action_goto(target), exit_on_error=False)
-            elif target is not None:
-                self.open_extra(target)
+        self.push_screen(JumpPrompt(), self._jump_to)
 
-        self.push_screen(JumpPrompt(), go)
+    def _jump_to(self, target: str | None) -> None:
+        if target in SCREEN_PATHS:
+            self.run_worker(self.action_goto(target), exit_on_error=False)
+        elif target is not None:
+            self.run_worker(self.action_quit(), exit_on_error=False) if target == "quit" else self.open_extra(target)
 
     def open_extra(self, name: str) -> None:
         """Screens outside the five modes (login, profiles, activity)."""
@@ -225,15 +230,14 @@ class VonageApp(App[None]):
         await self.action_goto(mode)
         await self.screen.run_action(action)
 
-    def known_secrets(self) -> list[str]:
-        """What a crash report must never show (the session's secret in every form it travels)."""
+    def known_secrets(self) -> list[str]:  # what a crash report must never show
         return self.session.known_secrets() if self.session is not None else []
 
     def _handle_exception(self, error: Exception) -> None:
         """Instead of Textual's crash screen, which prints every frame's locals (the secret among them)."""
-        from tui import crash
+        from tui.crash import handle
 
-        crash.handle(self, error)
+        handle(self, error)
 
     async def on_unmount(self) -> None:
         from tui import login_flow

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.export import ExportRefused, ExportTarget, resolve_target  # noqa: F401 - ExportTarget: the dismiss type
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
@@ -22,7 +23,7 @@ HINT = ("The ending chooses the format: .csv (the columns of `vonage-tui numbers
         "The file is private (0600): it lists the numbers and their webhooks.")
 
 
-class ExportDialog(ModalScreen["ExportTarget | None"]):
+class ExportDialog(FormEscape, ModalScreen["ExportTarget | None"]):
     """Dismisses with a checked target (``exists``: the caller confirms replacing it), or None."""
 
     BINDINGS = [
@@ -62,7 +63,7 @@ class ExportDialog(ModalScreen["ExportTarget | None"]):
         error.display = bool(message)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None), what="the file name typed")
 
     def action_export(self) -> None:
         try:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select,
 
 from tui.crash import hold
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
@@ -85,7 +86,7 @@ class KeyringChecked(Message, bubble=False):
         self.reason = reason
 
 
-class LoginScreen(ModalScreen[LoginResult | None]):
+class LoginScreen(FormEscape, ModalScreen[LoginResult | None]):
     """The login form. Dismisses with a LoginResult once the credentials worked."""
 
     BINDINGS = [
@@ -221,9 +222,13 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         self._error("storage", warn)
 
     def action_cancel(self) -> None:
-        """Esc: back to the app; on a first run (nothing to go back to) it asks before quitting."""
+        """Esc: leaves a field first; then back to the app (asking before typing is lost); on a first run
+        (nothing to go back to) it asks before quitting."""
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
+            return
         if self._cancellable:
-            self.dismiss(None)
+            self.leave_or_discard(lambda: self.dismiss(None), what="the login typed")
             return
 
         def answered(quit_now: bool | None) -> None:

@@ -24,6 +24,7 @@ from tui.api.number_config import current_fields, merge_update
 from tui.countries import format_msisdn
 from tui.operations import UpdateConflict
 from tui.service import describe_error
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
@@ -73,7 +74,7 @@ def conflict_text(conflict: UpdateConflict) -> str:
     return "\n".join(lines)
 
 
-class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
+class NumberEditDialog(FormEscape, ModalScreen["OwnedRecord | None"]):
     """Dismisses with the updated number, or None when closed without a change."""
 
     BINDINGS = [
@@ -173,7 +174,7 @@ class NumberEditDialog(ModalScreen["OwnedRecord | None"]):
         return True
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None), what="the changes typed")
 
     def action_save(self) -> None:
         if self._busy:

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.api.errors import InputError
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
@@ -51,13 +52,17 @@ def build_query(values: dict[str, Any]) -> OwnedQuery | None:
         data.pop("search_pattern", None)
     if not data:
         return None
+    if "country" in data:  # a real country, by code or name ("ZZ" would list nothing and look like "no numbers")
+        from tui.countries import resolve
+
+        data["country"] = resolve(data["country"])
     from tui.api.request_models import OwnedQuery
 
     query = OwnedQuery(**data)
     return query if query.model_dump(exclude_none=True) else None
 
 
-class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
+class NumbersFilterDialog(FormEscape, ModalScreen["OwnedQuery | None | bool"]):
     """Returns the new query, None for "no server filter", or False when cancelled."""
 
     BINDINGS = [
@@ -139,7 +144,7 @@ class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
         self.dismiss(query)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.leave_or_discard(lambda: self.dismiss(False), what="the filters typed")
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -151,7 +156,7 @@ class NumbersFilterDialog(ModalScreen["OwnedQuery | None | bool"]):
 
     @on(Button.Pressed, "#filter-cancel")
     def _cancel(self) -> None:
-        self.action_cancel()
+        self.dismiss(False)  # the button says what it does: no question
 
     @on(Button.Pressed, "#filter-clear")
     def _clear(self) -> None:

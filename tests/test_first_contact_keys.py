@@ -93,3 +93,63 @@ async def test_the_server_filter_refuses_a_country_that_does_not_exist_next_to_t
         error = str(dialog.query_one("#filter-country-error").render())
         assert "ZZ" in error and "country" in error
         assert sandbox.state.request_count == requests  # refused before any request
+
+
+async def test_a_login_error_below_the_fold_is_focused_and_scrolled_into_view(sandbox) -> None:
+    from test_first_contact import _first_run
+    from textual.widgets import Select
+
+    app = _first_run(sandbox)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#login-storage", Select).value = "encrypted-file"
+        form.query_one("#login-key", Input).value = "abcd1234"
+        form.query_one("#login-secret", Input).value = "Secret12345"
+        form.query_one("#login-master", Input).value = "short"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = form.query_one("#login-storage-error")
+        assert "master password" in str(error.render())
+        assert app.focused is form.query_one("#login-master", Input)
+        assert error.region.height > 0 and error.region.bottom <= SMALL[1]  # on screen, not below the fold
+
+
+async def test_a_wrong_master_password_is_said_next_to_it_before_any_request(sandbox, tmp_path) -> None:
+    from test_first_contact import _first_run
+    from textual.widgets import Select
+
+    from tui.credentials import SecretStorage
+
+    SecretStorage("encrypted-file", master_password="the-right-one").set_secret("other", "Other12345")
+    app = _first_run(sandbox)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#login-storage", Select).value = "encrypted-file"
+        await pilot.pause()
+        assert "your encrypted file" in form.query_one("#login-master", Input).placeholder
+        form.query_one("#login-key", Input).value = "abcd1234"
+        form.query_one("#login-secret", Input).value = "Secret12345"
+        form.query_one("#login-master", Input).value = "the-wrong-one"
+        sandbox.state.reset_counters()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "does not open" in str(form.query_one("#login-storage-error").render())
+        assert app.focused is form.query_one("#login-master", Input)
+        assert sandbox.state.request_count == 0  # the credentials were not even sent
+
+
+async def test_a_refused_secret_puts_the_cursor_back_in_the_secret_field(sandbox) -> None:
+    from test_first_contact import _first_run
+
+    app = _first_run(sandbox)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#login-key", Input).value = "abcd1234"
+        form.query_one("#login-secret", Input).value = "Wrong12345x"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "401" in str(form.query_one("#login-secret-error").render())
+        assert app.focused is form.query_one("#login-secret", Input)

@@ -213,6 +213,8 @@ class LoginScreen(FormEscape, ModalScreen[LoginResult | None]):
     def _sync_storage(self) -> None:
         storage = self.query_one("#login-storage", Select).value
         self.query_one("#login-master-row").display = storage == "encrypted-file"
+        if storage == "encrypted-file":
+            self.query_one("#login-master", Input).placeholder = _master_placeholder()
         self.query_one("#login-plaintext-ok").display = storage == "plaintext-file"
         warn = ""
         if storage == "plaintext-file":
@@ -246,9 +248,24 @@ class LoginScreen(FormEscape, ModalScreen[LoginResult | None]):
     @on(Input.Submitted)
     def action_submit(self) -> None:
         form = self._validate()
-        if form is not None:
-            self.query_one("#login-status", Static).update("Checking the credentials with Vonage…")
-            self._check_and_save(*form)
+        if form is None:
+            self._show_first_error()
+            return
+        self.query_one("#login-status", Static).update("Checking the credentials with Vonage…")
+        self._check_and_save(*form)
+
+    def _show_first_error(self) -> None:
+        """Focus the first field with a message and scroll the message into view: at 80x24 the form
+        scrolls, and an error under a field below the fold would otherwise go unseen."""
+        encrypted = self.query_one("#login-storage", Select).value == "encrypted-file"
+        fields = {"key": "#login-key", "secret": "#login-secret", "profile": "#login-profile",
+                  "storage": "#login-master" if encrypted else "#login-storage", "url": "#login-rest"}
+        for name, field in fields.items():
+            error = self.query_one(f"#login-{name}-error", Static)
+            if error.display:
+                self.set_focus(self.query_one(field))
+                error.scroll_visible(animate=False)
+                return
 
     def _error(self, field: str, text: str) -> None:
         """The message goes right under its field; an empty one takes no room."""
@@ -318,6 +335,10 @@ class LoginScreen(FormEscape, ModalScreen[LoginResult | None]):
         from tui.api.client import VonageClient
         from tui.api.errors import AuthError, VonageError
 
+        if storage == "encrypted-file" and master is not None:  # before any request: is it the right password?
+            refusal = await asyncio.to_thread(_master_opens_file, master)
+            if refusal is not None:
+                return refusal
         try:
             async with VonageClient(key, secret, rest_url=rest, api_url=api, rate_limit=None) as client:
                 await client.get_balance()
@@ -346,6 +367,7 @@ class LoginScreen(FormEscape, ModalScreen[LoginResult | None]):
             status.update("" if result.field != "status" else result.message)
             if result.field != "status":
                 self._error(result.field, result.message)
+                self._show_first_error()
         elif event.state == WorkerState.ERROR:
             status.update(f"Could not check the credentials: {_why(event.worker.error)}. Nothing was saved.")
         elif event.state == WorkerState.CANCELLED:
@@ -361,6 +383,31 @@ def _why(exc: BaseException | None) -> str:
     if type(exc).__module__.startswith(("tui.credentials", "tui.config", "tui.fsutil")):
         return str(exc)
     return describe_error(exc)
+
+
+def _master_placeholder() -> str:
+    """Choosing a password for a new file, or typing the one of the file that is there already."""
+    from tui.config import config_dir
+    from tui.credentials.storage import ENCRYPTED_FILENAME
+
+    if (config_dir() / ENCRYPTED_FILENAME).exists():
+        return "the master password of your encrypted file"
+    return "choose one for the encrypted file (8+ characters)"
+
+
+def _master_opens_file(master: SecretStr) -> Refusal | None:
+    """None when ``master`` opens the encrypted file (or there is none yet: it will create it)."""
+    from tui.credentials import SecretStorage
+    from tui.credentials.errors import CredentialError, WrongMasterPassword
+
+    try:
+        SecretStorage("encrypted-file", master_password=master).unlock(master)  # type: ignore[arg-type]
+    except WrongMasterPassword:
+        return Refusal("storage", "That master password does not open your encrypted file; nothing was sent. "
+                       "Type the one you chose when you created it.")
+    except CredentialError as exc:
+        return Refusal("storage", str(exc))
+    return None
 
 
 def _persist(

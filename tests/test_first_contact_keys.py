@@ -153,3 +153,13 @@ async def test_a_refused_secret_puts_the_cursor_back_in_the_secret_field(sandbox
         await settle(app, pilot)
         assert "401" in str(form.query_one("#login-secret-error").render())
         assert app.focused is form.query_one("#login-secret", Input)
+
+
+async def test_help_shows_every_key_of_a_binding(make_app) -> None:
+    from tui.screens.help import describe_bindings
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        rows = {description: key for _, group in describe_bindings(app.screen) for key, description, _ in group}
+        assert rows["Down"] == "↓ j" and rows["Up"] == "↑ k" and rows["Bottom"] == "end G"

@@ -21,24 +21,30 @@ Row = tuple[str, str, str]  # key, description, binding id
 
 
 def describe_bindings(screen: Screen[object]) -> list[tuple[str, list[Row]]]:
-    """(group title, rows) for every enabled, described binding active on ``screen``."""
+    """(group title, rows) for every enabled, described binding active on ``screen``; a binding with
+    several keys ("down,j") is one row showing all of them ("↓ j")."""
     app = screen.app
     groups: dict[str, list[Row]] = {"This screen": [], "In the table or field": [], "Everywhere": []}
-    seen: set[tuple[str, str]] = set()
+    rows: dict[tuple[str, str], tuple[str, list[str], str]] = {}  # (action, description) -> group, keys, id
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
         if not binding.description or not active.enabled or binding.system or not binding.id:
             continue
-        if (binding.action, binding.description) in seen:
+        key = app.get_key_display(binding)
+        if (binding.action, binding.description) in rows:
+            keys = rows[(binding.action, binding.description)][1]
+            if key not in keys:
+                keys.append(key)
             continue
-        seen.add((binding.action, binding.description))
         if active.node is app:
             group = "Everywhere"
         elif active.node is screen:
             group = "This screen"
         else:
             group = "In the table or field"
-        groups[group].append((app.get_key_display(binding), binding.description, binding.id))
+        rows[(binding.action, binding.description)] = (group, [key], binding.id)
+    for (_, description), (group, keys, binding_id) in rows.items():
+        groups[group].append((" ".join(keys), description, binding_id))
     return [(title, rows) for title, rows in groups.items() if rows]
 
 

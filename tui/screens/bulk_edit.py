@@ -26,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tui.api.errors import InputError
+from tui.formatting import plural
 from tui.operations.bulk import check_bulk_changes
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
@@ -77,7 +78,7 @@ class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
     def compose(self) -> ComposeResult:
         count = len(self.numbers)
         with Vertical(id="bulk-edit-box", classes="dialog numbers-form"):
-            yield Static(f"Edit {count:,} marked number{'' if count == 1 else 's'}", classes="dialog-title")
+            yield Static(f"Edit {plural(count, 'marked number')}", classes="dialog-title")
             yield Static(HINT, id="bulk-hint", classes="dim")
             for row, label, _, placeholder in ROWS:
                 with Horizontal(classes="form-row"):

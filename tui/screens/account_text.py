@@ -58,8 +58,8 @@ def top_up_body(account: str, trx: str, amount: str, *, recent_ago: float | None
               "check it in the dashboard (Billing → Payments), and type it in 'Its amount' to see it here.")
     body = f"Top up account {account} by repeating the auto-reload payment {trx}?\n\n{charge}"
     if recent_ago is not None:
-        body += (f"\n\nWarning: this payment was already topped up {ago(recent_ago)} (see :activity). "
-                 "Yes charges the card again.")
+        body += (f"\n\nWarning: this payment was already topped up {ago(recent_ago)} (see :activity); "
+                 "topping up again charges the card again.")
     return body
 
 

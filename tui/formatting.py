@@ -1,4 +1,4 @@
-"""Display formatting the screens share (no Textual, no pydantic): money.
+"""Display formatting the screens share (no Textual, no pydantic): money, counted nouns.
 
 Phone numbers are grouped by ``tui.countries.format_msisdn`` (it holds the calling codes).
 """
@@ -24,4 +24,13 @@ def money(value: Decimal | None) -> str:
     return f"{value:f} EUR"
 
 
-__all__ = ["money"]
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """"1 number", "3 numbers", "1,200 numbers": never "number(s)" nor "1 numbers".
+
+    ``many`` is the plural when it is not ``noun`` + "s" ("1 entry", "2 entries").
+    """
+    word = noun if count == 1 else (many if many is not None else f"{noun}s")
+    return f"{count:,} {word}"
+
+
+__all__ = ["money", "plural"]

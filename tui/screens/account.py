@@ -9,6 +9,8 @@ second one of the same payment until the user says they checked their payment hi
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,14 +23,16 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.api import validators
 from tui.api.errors import ActionFailed, AutoReloadDisabled, InputError, VonageError
-from tui.journal import PENDING, owner_running
+from tui.journal import DONE, PENDING, owner_running
 from tui.messages import BalanceChanged
 from tui.operations import describe_amount
 from tui.screens.account_text import (
     AUTO_RELOAD_OFF,
+    RECENT_TOP_UP,
     balance_line,
     limits_line,
     top_up_body,
+    top_up_done_text,
 )
 from tui.screens.base import ReloadingScreen
 from tui.widgets.literal import Literal
@@ -81,7 +85,9 @@ class AccountScreen(ReloadingScreen):
                 with Horizontal(classes="acct-row"):
                     yield Label("Transaction ref", classes="acct-label")
                     yield Input(placeholder="reference of an auto-reload payment", id="topup-trx")
-                    yield Button("Top up", id="topup-btn")
+                    top_up = Button("Top up", id="topup-btn")
+                    top_up.can_focus = False  # Enter in the fields tops up: Tab goes field to field
+                    yield top_up
                 yield Literal("", id="topup-error", classes="field-error")
                 with Horizontal(classes="acct-row"):
                     yield Label("Its amount", classes="acct-label")
@@ -154,6 +160,15 @@ class AccountScreen(ReloadingScreen):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    @on(Input.Changed, "#topup-trx")
+    @on(Input.Changed, "#topup-amount")
+    @on(Input.Changed, "#mo-url")
+    @on(Input.Changed, "#dr-url")
+    def _field_changed(self, event: Input.Changed) -> None:
+        """The field changed: the message next to it was about what was there before."""
+        error_id = {"mo-url": "#mo-error", "dr-url": "#dr-error"}.get(event.input.id or "", "#topup-error")
+        self._field_error(error_id, "")
+
     def _field_error(self, error_id: str, text: str) -> None:
         widget = self.query_one(error_id, Literal)
         widget.update(text)
@@ -205,10 +220,16 @@ class AccountScreen(ReloadingScreen):
             await session.ops.remember_amount(trx, typed, "entered")
         known = await session.ops.known_amount(trx)
         unsettled = await session.ops.unsettled_top_up(trx)
-        self.post_message(Done("prepared", (trx, known, unsettled)))
+        recent = None
+        for entry in await asyncio.to_thread(session.journal.entries):
+            when = entry.ended_at or entry.ts
+            if (entry.op == "top-up" and entry.target == trx and entry.state == DONE
+                    and entry.account in ("", session.api_key) and time.time() - when < RECENT_TOP_UP):
+                recent = time.time() - when  # the latest such entry wins (oldest first)
+        self.post_message(Done("prepared", (trx, known, unsettled, recent)))
 
-    def _top_up_prepared(self, value: tuple[str, KnownAmount | None, JournalEntry | None]) -> None:
-        trx, known, unsettled = value
+    def _top_up_prepared(self, value: tuple[str, KnownAmount | None, JournalEntry | None, float | None]) -> None:
+        trx, known, unsettled, recent = value
         session = self.session
         if session is None:
             return
@@ -225,8 +246,8 @@ class AccountScreen(ReloadingScreen):
             return
         amount = describe_amount(known)
         yes = f"Top up {amount.split(',')[0]}" if known else "Top up"
-        self.confirm(f"Top up {session.api_key}", top_up_body(session.api_key, trx, amount), yes=yes,
-                     then=lambda: self._run_top_up(trx))
+        self.confirm(f"Top up {session.api_key}", top_up_body(session.api_key, trx, amount, recent_ago=recent),
+                     yes=yes, then=lambda: self._run_top_up(trx))
 
     @work(group="action", exit_on_error=False, description="acknowledge an unknown top-up")
     async def _acknowledge(self, entry: JournalEntry) -> None:
@@ -257,9 +278,10 @@ class AccountScreen(ReloadingScreen):
             self._field_error("#topup-error", "")
             self.query_one("#topup-trx", Input).value = ""
             self.query_one("#topup-amount", Input).value = ""
-            added = f" ({describe_amount(outcome.amount)})" if outcome.amount else ""
-            self._status(f"✓ {outcome.message}{added}.")
-            self.say(f"{outcome.message}{added}.", title="Top-up")
+            text = top_up_done_text(outcome.message, outcome.amount)
+            self._status(f"✓ {text}")
+            self.say(text, title="Top-up")
+            self.set_focus(None)  # out of the field: t, r, 1-5 and : work again
             return
         if isinstance(error, AutoReloadDisabled):
             text = AUTO_RELOAD_OFF

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +14,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tui.formatting import plural
 from tui.journal import JournalEntry
-
 from tui.screens.base import VonageScreen
 from tui.widgets.literal import Literal
 
@@ -27,6 +27,22 @@ class JournalRead(Message, bubble=False):
         super().__init__()
         self.entries = entries
         self.path = path
+
+
+class RowTable(DataTable):  # type: ignore[type-arg]
+    """A stock DataTable that moves like the house tables (FastTable): j/k/g/G, listed in `?`.
+
+    The bindings carry FastTable's ids, so one ``[keymap]`` entry rebinds the move in every table.
+    Used by the screens that list a few rows with Textual's table (:activity, :profiles).
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("j,down", "cursor_down", "Down", show=False, key_display="j/↓", id="table.down", tooltip="Next row"),
+        Binding("k,up", "cursor_up", "Up", show=False, key_display="k/↑", id="table.up", tooltip="Previous row"),
+        Binding("g,home", "scroll_top", "Top", show=False, key_display="g/home", id="table.top", tooltip="First row"),
+        Binding("G,end", "scroll_bottom", "Bottom", show=False, key_display="G/end", id="table.bottom",
+                tooltip="Last row"),
+    ]
 
 
 class ActivityScreen(VonageScreen):
@@ -42,7 +58,7 @@ class ActivityScreen(VonageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Literal("", id="activity-summary")
-        yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="activity-table", cursor_type="row", zebra_stripes=True)
         yield Literal("", id="activity-detail")
 
     def on_mount(self) -> None:
@@ -85,6 +101,6 @@ class ActivityScreen(VonageScreen):
             table.add_row(when, e.op, e.target, state, e.outcome, key=e.id)
         pending = sum(1 for e in entries if not e.finished)
         self.query_one("#activity-summary", Literal).update(
-            f"{len(entries)} change(s) in {event.path}" + (f" · {pending} unfinished" if pending else "")
+            f"{plural(len(entries), 'change')} in {event.path}" + (f" · {pending} unfinished" if pending else "")
             + " · ✓ = checked against the account"
         )

@@ -2,9 +2,14 @@
 
 Why ticks: with many numbers there is no "current value" to start from, so an empty field cannot mean
 both "keep what each number has" and "unset it". A setting changes only when its row is ticked: typing
-into a field ticks it, emptying it unticks it, and ticking an empty field (space on the tick) means
-"unset it on every number". What is not ticked is kept as each number has it. The changes are checked
-(``check_bulk_changes``) before the form closes; errors show under their field and what was typed stays.
+into a field ticks it, emptying it unticks it, and ctrl+t in an empty field ticks it, meaning "unset it
+on every number". What is not ticked is kept as each number has it. The changes are checked
+(``check_bulk_changes``) before the form closes; errors show under their field and what was typed stays,
+and a field's message goes as soon as that field changes.
+
+Why the ticks take no Tab stop: a tick follows from typing, so Tab goes field to field, and a fast
+typist's "value, Tab, value" never lands letters on a checkbox (where they were lost). The one thing a
+tick does that typing cannot, "unset", is ctrl+t from the field itself (a click on the tick works too).
 The form only collects: the screen asks for the confirmation and starts the run.
 """
 
@@ -21,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tui.api.errors import InputError
+from tui.formatting import plural
 from tui.operations.bulk import check_bulk_changes
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
@@ -39,11 +45,15 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
 ROW_FIELDS = {row: names for row, _, names, _ in ROWS}
 ROW_OF = {name: row for row, names in ROW_FIELDS.items() for name in names}
 VOICE_TYPES = [("none", ""), ("sip", "sip"), ("tel", "tel"), ("app", "app")]
-HINT = "Only ticked settings change (typing ticks). Ticked and empty: unset. The rest is kept per number."
+HINT = ("Only ticked settings change (typing ticks; ctrl+t ticks an empty field: unset). "
+        "The rest is kept per number.")
 
 
-class Tick(Checkbox):
-    """A checkbox whose mark is a character, not only a colour: ticked or not reads the same with NO_COLOR."""
+class Tick(Checkbox, can_focus=False):
+    """A checkbox whose mark is a character, not only a colour: ticked or not reads the same with NO_COLOR.
+
+    No Tab stop (see the module's docstring): its state follows the field; ctrl+t there toggles it.
+    """
 
     @property  # type: ignore[override]
     def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name for the mark
@@ -57,6 +67,8 @@ class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
         Binding("escape", "close", "Cancel", id="bulk_edit.cancel", tooltip="Close without changing anything"),
         Binding("ctrl+s", "review", "Review", id="bulk_edit.review",
                 tooltip="Check the changes, then confirm them for every marked number"),
+        Binding("ctrl+t", "toggle_tick", "Tick", id="bulk_edit.tick",
+                tooltip="Tick or untick the row of this field (ticked and empty: unset on every number)"),
     ]
 
     def __init__(self, numbers: Sequence[OwnedRecord]) -> None:
@@ -66,7 +78,7 @@ class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
     def compose(self) -> ComposeResult:
         count = len(self.numbers)
         with Vertical(id="bulk-edit-box", classes="dialog numbers-form"):
-            yield Static(f"Edit {count:,} marked number{'' if count == 1 else 's'}", classes="dialog-title")
+            yield Static(f"Edit {plural(count, 'marked number')}", classes="dialog-title")
             yield Static(HINT, id="bulk-hint", classes="dim")
             for row, label, _, placeholder in ROWS:
                 with Horizontal(classes="form-row"):
@@ -109,13 +121,32 @@ class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
     @on(Input.Changed)
     @on(Select.Changed)
     def _typed(self, event: Input.Changed | Select.Changed) -> None:
-        """Typing ticks the row; emptying it unticks it (tick an empty row by hand to unset)."""
+        """Typing ticks the row; emptying it unticks it (ctrl+t ticks an empty row to unset)."""
         name = (event.control.id or "").removeprefix("bulk-")
         row = ROW_OF.get(name)
         if row is None:
             return
         values = [self.query_one(f"#bulk-{n}").value for n in ROW_FIELDS[row]]  # type: ignore[attr-defined]
         self.query_one(f"#bulk-tick-{row}", Checkbox).value = any(isinstance(v, str) and v.strip() for v in values)
+        self._clear_error(row)
+
+    def _clear_error(self, row: str) -> None:
+        """The row changed: its message (and the status line about it) no longer applies."""
+        error = self.query_one(f"#bulk-{row}-error", Static)
+        if error.display:
+            error.update("")
+            error.display = False
+        if not any(self.query_one(f"#bulk-{r}-error", Static).display for r, *_ in ROWS):
+            self.query_one("#bulk-status", Static).display = False
+
+    def action_toggle_tick(self) -> None:
+        focused = self.focused
+        row = ROW_OF.get((focused.id or "").removeprefix("bulk-")) if focused is not None else None
+        if row is None:
+            return
+        tick = self.query_one(f"#bulk-tick-{row}", Checkbox)
+        tick.value = not tick.value
+        self._clear_error(row)
 
     # -- feedback -----------------------------------------------------------------------------
 

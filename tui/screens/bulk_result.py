@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.api.errors import VonageError
 from tui.countries import format_msisdn
+from tui.formatting import plural
 from tui.journal import DONE, FAILED, UNKNOWN
 from tui.messages import NumberUpdated
 from tui.operations.bulk import CONFLICT, CONCURRENCY, BulkItem, BulkPlan, BulkStatus, describe_changes
@@ -100,7 +101,7 @@ class BulkResultScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         count = len(self._numbers)
         with Vertical(id="bulk-result-box", classes="dialog"):
-            yield Static(f"Bulk edit · {count:,} number{'' if count == 1 else 's'}", classes="dialog-title")
+            yield Static(f"Bulk edit · {plural(count, 'number')}", classes="dialog-title")
             yield Literal(describe_changes(self._changes, count), id="bulk-summary")
             yield ProgressBar(total=count, show_eta=False, id="bulk-progress")
             yield Literal("", id="bulk-counts")
@@ -237,7 +238,8 @@ class BulkResultScreen(ModalScreen[None]):
             self.dismiss(None)
             return
         done = self._counts[DONE]
-        body = (f"{done:,} of {len(self._numbers):,} numbers are done. The ones being changed right now are "
+        body = (f"{plural(done, 'number')} of {len(self._numbers):,} {'is' if done == 1 else 'are'} done. "
+                "The ones being changed right now are "
                 "checked at the next start; the rest are left as they are. The next start offers to continue.")
 
         def answered(stop: bool | None) -> None:

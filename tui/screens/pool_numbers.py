@@ -2,14 +2,19 @@
 
 Country and type come from the session's owned numbers when it has them (the pools API lists bare
 digits), and are filled in when that list arrives later.
+
+``d`` in this table removes the marked numbers (or the highlighted one) from the pool, after the
+confirmation naming them — the k9s meaning of d, for what the table lists; on the pools table above,
+d deletes the pool. The marked count shows in the title and at the right of the key bar.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 
@@ -42,6 +47,12 @@ class PoolNumbersPage(Message, bubble=False):
 
 class PoolNumbersPanel(Vertical):
     """Title line and table of one pool's numbers; ``show_pool`` chooses the pool."""
+
+    BINDINGS: ClassVar = [
+        # The screen's action (its write guard and the pools-beta check apply, via its check_action).
+        Binding("d", "screen.remove_numbers", "Remove", id="pools.remove_marked",  # short: fits 80 columns
+                tooltip="Remove the marked (or highlighted) numbers from the pool (asks first)"),
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="pool-numbers-panel")
@@ -136,8 +147,11 @@ class PoolNumbersPanel(Vertical):
         count = table.row_count
         if event.done:
             self.busy = False
-            tip = "space marks · x removes · a adds" if count else "a adds numbers"
-            self.title(f"Numbers in {event.pool_id}: {count} · {tip}")
+            marked = len(table.marked_keys)
+            tip = "space marks · d removes · a adds" if count else "a adds numbers"
+            if marked:
+                tip = f"{marked:,} marked · d removes them"
+            self.title(f"Numbers in {event.pool_id}: {count:,} · {tip}")
         else:
             of = f" of {event.total}" if event.total is not None else ""
             self.title(f"Numbers in {event.pool_id}: loading… {count}{of}")
@@ -157,9 +171,13 @@ class PoolNumbersPanel(Vertical):
 
     @on(FastTable.MarksChanged, "#pool-numbers-table")
     def _marks_changed(self, event: FastTable.MarksChanged) -> None:
+        marked = f"{len(event.marked):,} marked" if event.marked else ""
+        screen = self.screen
+        if isinstance(screen, VonageScreen):
+            screen.set_status(marked)  # at the right of the key bar, whichever table has the focus
         if self.pool_id is not None and not self.busy:
-            marked = f" · {len(event.marked)} marked" if event.marked else ""
-            self.title(f"Numbers in {self.pool_id}: {self.table.row_count}{marked} · x removes")
+            tip = "d removes them" if event.marked else "space marks · d removes"
+            self.title(f"Numbers in {self.pool_id}: {self.table.row_count}{' · ' + marked if marked else ''} · {tip}")
 
     def marked_or_highlighted(self) -> list[str]:
         table = self.table

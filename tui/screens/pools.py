@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 
 from tui.api.errors import PoolsUnavailable, VonageError
 from tui.api.models import Pool, PoolCreate, PoolUpdate
+from tui.formatting import plural
 from tui.messages import OwnedNumbersChanged, SessionOpened
 from tui.screens.base import VonageScreen
 from tui.screens.pool_numbers import PoolNumbersPanel
@@ -82,7 +83,7 @@ class PoolsScreen(VonageScreen):
         Binding("e", "edit", "Edit pool", id="pools.edit", tooltip="Edit the highlighted pool"),
         Binding("d", "delete", "Delete pool", id="pools.delete", tooltip="Delete the highlighted pool (asks first)"),
         Binding("a", "add_numbers", "Add numbers", id="pools.add_numbers", tooltip="Add owned numbers to the pool"),
-        Binding("x", "remove_numbers", "Remove numbers", id="pools.remove_numbers", tooltip="Remove the marked (or highlighted) numbers from the pool"),
+        Binding("x", "remove_numbers", "Remove numbers", show=False, id="pools.remove_numbers", tooltip="Remove the marked (or highlighted) numbers from the pool (d in the numbers table)"),
         Binding("r", "refresh", "Refresh", id="pools.refresh", tooltip="Reload the pools and their numbers"),
         Binding("slash", "focus_filter", "Filter", show=False, priority=True, id="pools.filter", tooltip="Filter the focused table"),
     ]  # fmt: skip
@@ -102,6 +103,9 @@ class PoolsScreen(VonageScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="pools-main"):
             yield Literal("Loading pools…", id="pools-status")
+            with Horizontal(id="pools-filter-row"):  # in the flow, not docked: the key bar would cover it
+                yield Literal("Filter pools", id="pools-filter-label")
+                yield FilterInput(placeholder="type to filter (enter keeps, esc clears)", id="pools-filter")
             yield FastTable(
                 [
                     Column("pool_id", "Pool id"),
@@ -114,7 +118,6 @@ class PoolsScreen(VonageScreen):
             yield PoolNumbersPanel()
             yield Literal("", id="pools-result")
         yield Literal(UNAVAILABLE, id="pools-unavailable")
-        yield FilterInput(placeholder="filter… (enter keeps, esc clears)", id="pools-filter")
 
     @property
     def pools_table(self) -> FastTable:
@@ -130,7 +133,7 @@ class PoolsScreen(VonageScreen):
 
     def on_mount(self) -> None:
         self.query_one("#pools-unavailable").display = False
-        self.query_one("#pools-filter").display = False
+        self.query_one("#pools-filter-row").display = False
         self.query_one("#pools-result").display = False
         self.set_focus(self.pools_table)
         options = self.host.options  # `vonage-tui pools POOL_ID` opens that pool
@@ -265,20 +268,21 @@ class PoolsScreen(VonageScreen):
         target = self.numbers_table if self.focused is self.numbers_table else self.pools_table
         other = self.pools_table if target is self.numbers_table else self.numbers_table
         other.set_filter("")  # one filter at a time, on one table
-        box = self.query_one("#pools-filter", FilterInput)
-        box.border_title = "Filter numbers" if target is self.numbers_table else "Filter pools"
-        box.open(target)
+        name = f"numbers of {self.panel.pool_id}" if target is self.numbers_table else "pools"
+        self.query_one("#pools-filter-label", Literal).update(f"Filter {name}:")
+        self.query_one("#pools-filter-row").display = True
+        self.query_one("#pools-filter", FilterInput).open(target)
 
     @on(FilterInput.Changed, "#pools-filter")
     def _filter_changed(self) -> None:
         box = self.query_one("#pools-filter", FilterInput)
         if not box.has_focus:
-            box.display = bool(box.value)
+            self.query_one("#pools-filter-row").display = bool(box.value)
 
     @on(events.DescendantBlur, "#pools-filter")
     def _filter_left(self) -> None:
         box = self.query_one("#pools-filter", FilterInput)
-        box.display = bool(box.value)  # stays in sight while it filters
+        self.query_one("#pools-filter-row").display = bool(box.value)  # stays in sight while it filters
 
     def action_refresh(self) -> None:
         self.load_pools(self.panel.pool_id)
@@ -343,7 +347,8 @@ class PoolsScreen(VonageScreen):
             return
         pool_id = pool.pool_id
         count = self.numbers_table.row_count if pool_id == self.panel.pool_id else None
-        held = f" Its {count} number(s) stay on your account." if count else " Numbers stay on your account."
+        verb = "stays" if count == 1 else "stay"
+        held = f" Its {plural(count, 'number')} {verb} on your account." if count else " Numbers stay on your account."
         self.confirm(f"Delete pool {pool_id}?", f"Delete the pool '{pool_id}'?{held}", yes=f"Delete {pool_id}",
                      then=lambda: self._change("delete", pool_id))
 
@@ -360,7 +365,7 @@ class PoolsScreen(VonageScreen):
 
         def chosen(numbers: list[str] | None) -> None:
             if numbers:
-                self._result(f"Adding {len(numbers)} number(s) to {pool_id}…")
+                self._result(f"Adding {plural(len(numbers), 'number')} to {pool_id}…")
                 self._change("add", pool_id, numbers)
 
         self.app.push_screen(AddNumbersScreen(pool_id, members), chosen)
@@ -376,10 +381,12 @@ class PoolsScreen(VonageScreen):
         shown = ", ".join(show_number(n) for n in numbers[:LIST_IN_CONFIRM])
         if len(numbers) > LIST_IN_CONFIRM:
             shown += f" and {len(numbers) - LIST_IN_CONFIRM} more"
-        body = f"Remove {len(numbers)} number(s) from pool '{pool_id}': {shown}?\nThey stay on your account."
+        counted = plural(len(numbers), "number")
+        they = "It stays" if len(numbers) == 1 else "They stay"
+        body = f"Remove {counted} from pool '{pool_id}': {shown}?\n{they} on your account."
 
         def remove() -> None:
-            self._result(f"Removing {len(numbers)} number(s) from {pool_id}…")
+            self._result(f"Removing {counted} from {pool_id}…")
             self._change("remove", pool_id, numbers)
 
         self.confirm(f"Remove from {pool_id}?", body, yes=f"Remove {len(numbers)}", then=remove)

@@ -20,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from tui import login_flow
+from tui.formatting import plural
+from tui.screens.activity import RowTable
 from tui.screens.base import VonageScreen
 from tui.screens.subaccounts import SubaccountsDialog
 from tui.subaccounts import KnownSubaccounts
@@ -90,7 +92,7 @@ class ProfilesScreen(VonageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Literal("", id="profiles-summary")
-        table: DataTable[str] = DataTable(id="profiles-table", cursor_type="row")
+        table: DataTable[str] = RowTable(id="profiles-table", cursor_type="row")
         table.add_columns("", "Profile", "API key", "Subaccounts", "Secret stored in", "Numbers host")
         yield table
 
@@ -123,7 +125,7 @@ class ProfilesScreen(VonageScreen):
             table.add_row("●", Text("this run"), session.api_key, str(len(session.subaccounts)),
                           session.spec.storage, session.spec.rest_url, key=RUN_ROW)
         self.query_one("#profiles-summary", Literal).update(
-            f"{len(cfg.profiles)} profile(s). enter switches, n adds, e renames, d removes, A subaccounts."
+            f"{plural(len(cfg.profiles), 'profile')}. enter switches, n adds, e renames, d removes, A subaccounts."
             if cfg.profiles else "No profiles yet: press n to add one. A: this login's subaccounts."
         )
 

@@ -225,7 +225,7 @@ class SearchScreen(VonageScreen):
         table.cursor_index = 0
         self._show_status()
         self._show_detail(table.cursor_key)
-        if focus and result.numbers:
+        if focus:  # even on no result: out of the field, so 1-5, q, : and r keep their meaning
             self.set_focus(table)
         self.refresh_bindings()
 

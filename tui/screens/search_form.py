@@ -2,8 +2,8 @@
 
 It checks what was typed locally (tui.countries, tui.api.validators) and shows each problem right
 under its field, so a bad country or a pattern with letters never costs a request. It never
-clears what the user typed. Enter in a field, or the Search button, posts ``SearchForm.Submitted``;
-the screen decides what to do with it.
+clears what the user typed; a message under a field goes as soon as that field changes. Enter in a
+field, or the Search button, posts ``SearchForm.Submitted``; the screen decides what to do with it.
 """
 
 from __future__ import annotations
@@ -169,6 +169,14 @@ class SearchForm(Vertical):
     def _pattern_changed(self, event: Input.Changed) -> None:
         if event.input.has_focus:
             self.query_one("#search-pattern-error", Static).display = False
+
+    @on(Select.Changed, "#search-match")
+    def _match_changed(self) -> None:
+        self.query_one("#search-pattern-error", Static).display = False  # "how it matches" is the pattern's
+
+    @on(Checkbox.Changed)
+    def _features_changed(self) -> None:
+        self.query_one("#search-features-error", Static).display = False
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#search-go")

@@ -22,6 +22,7 @@ from textual.message import Message
 
 from tui.api.errors import AuthError, Forbidden, ValidationFailed, VonageError
 from tui.crash import hold
+from tui.formatting import plural
 from tui.rotation import RotationResult, SecretRotation, generate_secret
 from tui.screens.base import ReloadingScreen
 from tui.screens.secrets_modals import NewSecretDialog, SecretShownDialog
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
     from tui.operations import Outcome
 
 TOO_MANY = "An account can have at most two secrets — revoke one first (d), then create the new one."
-ONLY_ONE = "This is the account's only secret; create another (n) before revoking it."
+ONLY_ONE = ("This is the account's only secret, and the API never revokes the last one: create another (n) "
+            "first, move whatever uses this one to it, then revoke this one.")
 IN_USE_MARK = "✓ in use"
 
 COLUMNS = [
@@ -49,7 +51,6 @@ COLUMNS = [
 
 class SecretsTable(FastTable):
     """The house table; marks and "open" mean nothing for two rows, so they stay out of the footer."""
-
 
     BINDINGS = [
         Binding("space", "toggle_mark", "Mark", show=False, id="secrets.table_mark"),
@@ -121,11 +122,8 @@ class SecretsScreen(ReloadingScreen):
         yield SecretsTable(COLUMNS, id="secrets-table")
         yield Literal("", id="secrets-tip", classes="dim")
         yield Literal("", id="secrets-status")
-        yield Literal(
-            "n new (ctrl+g generates one) · d revoke · R rotate (safe replacement of the secret in use) · y copy id",
-            id="secrets-help",
-            classes="dim",
-        )
+        yield Literal("n new (ctrl+g generates one) · d revoke · R rotate (safe replacement of the secret in use) "
+                      "· y copy id", id="secrets-help", classes="dim")
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(FastTable))
@@ -182,11 +180,9 @@ class SecretsScreen(ReloadingScreen):
         self._secrets = list(secrets)
         self._just_revoked = None
         ids = [s.id for s in secrets]
-        if self._target:  # a subaccount's secrets: this login uses none of them
-            pass
-        elif len(ids) == 1:
+        if not self._target and len(ids) == 1:  # (a subaccount's secrets: this login uses none of them)
             self._in_use = ids[0]  # we authenticated, and this is the only secret: it is ours
-        elif self._in_use not in ids:
+        elif not self._target and self._in_use not in ids:
             self._in_use = None
         in_use = None if self._target else self._in_use
         self.table.set_rows((s.id, (IN_USE_MARK if s.id == in_use else "", s.id, created_text(s))) for s in secrets)
@@ -197,7 +193,7 @@ class SecretsScreen(ReloadingScreen):
         if count == 0:
             return "No secrets listed."
         if self._target:
-            return (f"{count} secret(s) of this subaccount; whatever logs in as it uses one of them. n adds one "
+            return (f"{plural(count, 'secret')} of this subaccount; whatever logs in as it uses one of them. n adds one "
                     "(at most two), d revokes one. Rotation is for the primary account only.")
         if count == 1:
             return "One secret: it is the one this profile uses. R rotates it; n adds a second one."
@@ -335,9 +331,11 @@ class SecretsScreen(ReloadingScreen):
             self.say("No secret highlighted.", severity="warning")
             return
         secret_id = str(secret_id)
-        if not self._target and secret_id == self._in_use and len(self._secrets) > 1:
+        text = ONLY_ONE if len(self._secrets) == 1 else ""  # the API refuses it: said now, before any question
+        if not text and not self._target and secret_id == self._in_use:
             text = (f"This profile is logged in with secret {secret_id}: revoking it would lock this session "
                     "out. Use R (rotate) to replace it safely, or revoke the other one.")
+        if text:
             self._status(text, error=True)
             self.say(text, title="Not revoked", severity="warning", timeout=10)
             return
@@ -384,7 +382,6 @@ class SecretsScreen(ReloadingScreen):
     def action_rotate(self) -> None:
         if not self.writes_allowed():
             return
-
         if len(self._secrets) >= 2:
             text = ("An account can have at most two secrets — revoke the one this profile does not use (d) "
                     "first, then rotate.")
@@ -396,7 +393,9 @@ class SecretsScreen(ReloadingScreen):
         body = (
             f"Rotate the API secret of account {account}?\n\n"
             "1. create a new random secret\n2. store it for this profile\n3. reconnect and check that it works\n"
-            f"4. revoke the old secret {old}\n\nIf a step fails it is undone and the old secret keeps working."
+            f"4. revoke the old secret {old}\n\nIf a step fails it is undone and the old secret keeps working. "
+            "Anything else still using the old secret (servers, scripts, other tools) stops working once it is "
+            "revoked: give them the new one, shown once after the rotation."
         )
 
         def rotate() -> None:

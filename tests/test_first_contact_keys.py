@@ -163,3 +163,32 @@ async def test_help_shows_every_key_of_a_binding(make_app) -> None:
         await settle(app, pilot)
         rows = {description: key for _, group in describe_bindings(app.screen) for key, description, _ in group}
         assert rows["Down"] == "↓ j" and rows["Up"] == "↑ k" and rows["Bottom"] == "end G"
+
+
+async def test_q_asks_before_losing_webhooks_typed_but_not_saved(make_app) -> None:
+    app = make_app(initial_screen="account")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        field = app.screen.query_one("#mo-url", Input)
+        app.screen.set_focus(field)
+        field.value = "https://typed.example/in"
+        await pilot.press("escape")  # out of the field: q is a key again, not a letter
+        await pilot.pause()
+        await pilot.press("1")  # and on another screen: the Account screen still holds the typing
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        assert "webhooks" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("enter")  # No
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ConfirmDialog)
+
+
+async def test_q_quits_at_once_when_nothing_is_held(make_app) -> None:
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running or app._exit

@@ -71,3 +71,22 @@ async def test_profiles_move_with_j_k_g_G_and_count_in_words(make_app, sandbox) 
         summary = str(screen.query_one("#profiles-summary", Static).render())
         assert summary.startswith("3 profiles.") and "(s)" not in summary
         assert help_keys(screen)["table.down"] == "j/↓"
+
+
+async def test_enter_on_a_profile_switches_to_it(make_app, sandbox) -> None:
+    from tui.credentials import SecretStorage
+    from tui.sandbox.inventory import DEMO_API_SECRET
+
+    save_config(add_profile(load_config(), Profile(name="beta", api_key=DEMO_API_KEY, rest_url=sandbox.url,
+                                                   api_url=sandbox.url)))
+    SecretStorage("system").set_secret("beta", DEMO_API_SECRET)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_extra("profiles")
+        await settle(app, pilot)
+        table = app.screen.query_one("#profiles-table", DataTable)
+        table.move_cursor(row=table.get_row_index("beta"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session is not None and app.session.label.startswith("beta ")

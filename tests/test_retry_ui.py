@@ -67,7 +67,7 @@ async def test_ctrl_x_cancels_work_in_flight(make_app, sandbox: RunningSandbox) 
         assert load_worker.state == WorkerState.CANCELLED
         assert app.activity_text == "" and _header_activity(app) == ""  # nothing in flight, no "retrying"
         notes = [str(n.message) for n in app._notifications]
-        assert "Cancelled 2 running task(s)." in notes
+        assert "Cancelled 2 running tasks." in notes
         # Nothing keeps retrying behind the user's back once cancelled.
         sent, retries_before = sandbox.state.request_count, client.stats.retries
         await asyncio.sleep(0.6)  # longer than the next back-off would have been

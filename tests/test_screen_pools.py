@@ -431,7 +431,7 @@ async def test_renders_at_80x24(make_app, sandbox) -> None:
         await pilot.pause()
         save = app.screen.query_one("#pool-form-save")
         assert save.region.bottom <= 24 and save.region.right <= 80  # the whole form fits
-        await pilot.press("escape", "a")
+        await pilot.press("escape", "escape", "a")  # out of the field, out of the untouched form
         await settle(app, pilot)
         add = app.screen.query_one("#add-submit")
         assert add.region.bottom <= 24

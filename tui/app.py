@@ -20,7 +20,7 @@ from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui import loading
-from tui.formatting import money
+from tui.formatting import money, plural
 from tui.launch import LaunchOptions
 from tui.messages import (
     AccountEvent,
@@ -213,7 +213,7 @@ class VonageApp(App[None]):
         running = [w for w in self.workers if not w.is_finished]
         for worker in running:
             worker.cancel()
-        say(self, f"Cancelled {len(running)} running task(s)." if running else "Nothing in flight.")
+        say(self, f"Cancelled {plural(len(running), 'running task')}." if running else "Nothing in flight.")
 
     # -- command palette --------------------------------------------------------------------------
 

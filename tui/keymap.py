@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+from tui.formatting import plural
 from tui.modes import SCREEN_PATHS
 
 #: Modules whose classes carry bindings (importing them is enough to find every id).
@@ -63,7 +64,8 @@ def load() -> LoadedKeymap:
     unknown = sorted(k for k in wanted if k not in known)
     problem = ""
     if unknown:
-        problem = (f"Ignored unknown binding id(s) in [keymap] of {config_path()}: {', '.join(unknown)}. "
+        problem = (f"Ignored {plural(len(unknown), 'unknown binding id')} in [keymap] of {config_path()}: "
+                   f"{', '.join(unknown)}. "
                    "The ids are listed by ? on each screen.")
     return LoadedKeymap({k: v for k, v in wanted.items() if k in known}, problem)
 

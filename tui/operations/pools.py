@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tui.formatting import plural
 from tui.api.errors import NotFound
 from tui.journal import DONE, FAILED
 from tui.operations.core import CannotCheck, OperationsCore, Outcome
@@ -71,7 +72,7 @@ class PoolOperations(OperationsCore):
         outcome = await self._run(
             "pool-add", pool_id, lambda: self.client.add_pool_numbers(pool_id, numbers),
             lambda: self._pool_membership_check(pool_id, numbers, adding=True),
-            done_text=f"Added {len(numbers)} number(s) to {pool_id}",
+            done_text=f"Added {plural(len(numbers), 'number')} to {pool_id}",
             not_done_text=f"Numbers were not added to {pool_id}",
             details={"numbers": numbers},
         )
@@ -82,7 +83,7 @@ class PoolOperations(OperationsCore):
         outcome = await self._run(
             "pool-remove", pool_id, lambda: self.client.remove_pool_numbers(pool_id, numbers),
             lambda: self._pool_membership_check(pool_id, numbers, adding=False),
-            done_text=f"Removed {len(numbers)} number(s) from {pool_id}",
+            done_text=f"Removed {plural(len(numbers), 'number')} from {pool_id}",
             not_done_text=f"Numbers were not removed from {pool_id}",
             details={"numbers": numbers},
         )

@@ -152,6 +152,19 @@ class AccountScreen(ReloadingScreen):
                 field.value = new or ""
         self.query_one("#acct-limits", Literal).update(limits_line(settings))
 
+    def unsaved_edits(self) -> str:
+        """What ``q`` would lose here: a transaction typed but not topped up, webhooks typed but not saved."""
+        held = []
+        if self.query_one("#topup-trx", Input).value.strip():
+            held.append("a top-up transaction typed on Account")
+        settings = self._settings
+        if settings is not None and any(
+            self.query_one(field, Input).value != (saved or "")
+            for field, saved in (("#mo-url", settings.mo_callback_url), ("#dr-url", settings.dr_callback_url))
+        ):
+            held.append("webhooks edited on Account (ctrl+s saves them)")
+        return "; ".join(held)
+
     @on(Done)
     def _done(self, event: Done) -> None:
         handlers = {"settings": self._show_settings, "prepared": self._top_up_prepared,

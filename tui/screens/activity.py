@@ -6,7 +6,6 @@ import asyncio
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from tui.formatting import plural
 from tui.journal import JournalEntry
 from tui.screens.base import VonageScreen
 from tui.widgets.literal import Literal
+from tui.widgets.row_table import RowTable
 
 
 class JournalRead(Message, bubble=False):
@@ -27,22 +27,6 @@ class JournalRead(Message, bubble=False):
         super().__init__()
         self.entries = entries
         self.path = path
-
-
-class RowTable(DataTable):  # type: ignore[type-arg]
-    """A stock DataTable that moves like the house tables (FastTable): j/k/g/G, listed in `?`.
-
-    The bindings carry FastTable's ids, so one ``[keymap]`` entry rebinds the move in every table.
-    Used by the screens that list a few rows with Textual's table (:activity, :profiles).
-    """
-
-    BINDINGS: ClassVar = [
-        Binding("j,down", "cursor_down", "Down", show=False, key_display="j/↓", id="table.down", tooltip="Next row"),
-        Binding("k,up", "cursor_up", "Up", show=False, key_display="k/↑", id="table.up", tooltip="Previous row"),
-        Binding("g,home", "scroll_top", "Top", show=False, key_display="g/home", id="table.top", tooltip="First row"),
-        Binding("G,end", "scroll_bottom", "Bottom", show=False, key_display="G/end", id="table.bottom",
-                tooltip="Last row"),
-    ]
 
 
 class ActivityScreen(VonageScreen):

@@ -28,6 +28,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from tui.api.errors import InputError
 from tui.formatting import plural
 from tui.operations.bulk import check_bulk_changes
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
@@ -60,7 +61,7 @@ class Tick(Checkbox, can_focus=False):
         return "✓" if self.value else " "
 
 
-class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
+class BulkEditDialog(FormEscape, ModalScreen["dict[str, str] | None"]):
     """Dismisses with the changes (field -> value, "" unsets), checked; None when closed."""
 
     BINDINGS = [
@@ -169,7 +170,7 @@ class BulkEditDialog(ModalScreen["dict[str, str] | None"]):
     # -- actions ------------------------------------------------------------------------------
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None), what="the changes typed")
 
     def action_review(self) -> None:
         changes = self.changes()

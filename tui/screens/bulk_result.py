@@ -30,7 +30,14 @@ from tui.countries import format_msisdn
 from tui.formatting import plural
 from tui.journal import DONE, FAILED, UNKNOWN
 from tui.messages import NumberUpdated
-from tui.operations.bulk import CONFLICT, CONCURRENCY, BulkItem, BulkPlan, BulkStatus, describe_changes
+from tui.operations.bulk import (
+    CONCURRENCY,
+    CONFLICT,
+    BulkItem,
+    BulkPlan,
+    BulkStatus,
+    describe_changes,
+)
 from tui.service import describe_error
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import Column, FastTable

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.message import Message
 
-from tui.messages import NumberBought, NumbersCancelled, NumberUpdated, OwnedNumbersChanged, SessionOpened
+from tui.messages import (
+    NumberBought,
+    NumbersCancelled,
+    NumberUpdated,
+    OwnedNumbersChanged,
+    SessionOpened,
+)
 from tui.owned import OwnedList, OwnedRecord, iter_owned_records
 from tui.screens.base import VonageScreen
 from tui.screens.numbers_filter import describe_query

@@ -23,7 +23,12 @@ from tui.formatting import plural
 from tui.messages import OwnedNumbersChanged, SessionOpened
 from tui.screens.base import VonageScreen
 from tui.screens.pool_numbers import PoolNumbersPanel
-from tui.screens.pools_forms import AddNumbersScreen, BatchResultScreen, PoolFormScreen, show_number
+from tui.screens.pools_forms import (
+    AddNumbersScreen,
+    BatchResultScreen,
+    PoolFormScreen,
+    show_number,
+)
 from tui.widgets.fast_table import Column, FastTable
 from tui.widgets.filter_input import FilterInput
 from tui.widgets.literal import Literal

@@ -27,6 +27,7 @@ from tui.countries import format_msisdn
 from tui.messages import OwnedNumbersChanged
 from tui.service import describe_error
 from tui.widgets.fast_table import Column, FastTable
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
@@ -87,7 +88,7 @@ class FlagBox(Checkbox):
         self.refresh()
 
 
-class PoolFormScreen(ModalScreen["Outcome | None"]):
+class PoolFormScreen(FormEscape, ModalScreen["Outcome | None"]):
     """Create a pool, or edit one; saves through ``save`` and closes only when it worked."""
 
     BINDINGS = [
@@ -189,7 +190,7 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
 
     # -- actions ------------------------------------------------------------------------------
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None), what="the pool settings typed")
 
     def action_save(self) -> None:
         request = self.build_request()
@@ -234,7 +235,7 @@ class PoolFormScreen(ModalScreen["Outcome | None"]):
             self._show_error("form", message or describe_error(exc or RuntimeError()))
 
 
-class AddNumbersScreen(ModalScreen["list[str] | None"]):
+class AddNumbersScreen(FormEscape, ModalScreen["list[str] | None"]):
     """Pick owned numbers (space marks) and/or type numbers; dismisses with the digits to add.
 
     The owned numbers are the session's list; while it is still loading, each page the App announces
@@ -342,7 +343,7 @@ class AddNumbersScreen(ModalScreen["list[str] | None"]):
         self.dismiss(None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None), what="the numbers typed")
 
     def selection(self) -> list[str] | None:
         """The numbers to add (marked rows first, then typed ones), or None after showing why not."""

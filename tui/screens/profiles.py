@@ -21,12 +21,12 @@ from textual.widgets import DataTable, Input, Static
 
 from tui import login_flow
 from tui.formatting import plural
-from tui.screens.activity import RowTable
 from tui.screens.base import VonageScreen
 from tui.screens.subaccounts import SubaccountsDialog
 from tui.subaccounts import KnownSubaccounts
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
+from tui.widgets.row_table import RowTable
 
 #: The row of a login that is no saved profile (":" starts no profile name).
 RUN_ROW = ":run"
@@ -177,6 +177,11 @@ class ProfilesScreen(VonageScreen):
         login_flow.open_login(self.app, reason="Add a profile.")
 
     @work(group="action", exclusive=True, exit_on_error=False)
+    @on(DataTable.RowSelected, "#profiles-table")
+    async def _row_chosen(self) -> None:
+        """Enter on a row: the table takes the key itself (it selects the row), so it switches from here."""
+        await self.action_switch()
+
     async def action_switch(self) -> None:
         name = self._saved_selected()
         if name is None:

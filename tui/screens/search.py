@@ -27,7 +27,6 @@ from tui.formatting import money
 from tui.messages import BalanceChanged, NumberBought, SessionOpened
 from tui.screens.base import VonageScreen
 from tui.screens.search_form import SearchForm
-from tui.screens.subaccounts import buy_body, confirm_for_account
 from tui.screens.search_format import (
     confirm_body,
     describe_query,
@@ -37,6 +36,7 @@ from tui.screens.search_format import (
     row_cells,
     shown_number,
 )
+from tui.screens.subaccounts import buy_body, confirm_for_account
 from tui.widgets.fast_table import Column, FastTable
 from tui.widgets.literal import Literal
 

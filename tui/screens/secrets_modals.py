@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Static
 from tui.api import validators
 from tui.crash import hold
 from tui.rotation import generate_secret
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 from tui.widgets.secret_input import SecretInput
@@ -43,7 +44,7 @@ def rules_checklist(value: str) -> str:
     return "   ".join(cells[:3]) + "\n" + "   ".join(cells[3:]) + f"   [dim]({len(value)} typed)[/dim]"
 
 
-class NewSecretDialog(ModalScreen[SecretStr | None]):
+class NewSecretDialog(FormEscape, ModalScreen[SecretStr | None]):
     """Type (masked) or generate a new secret; dismisses with it only when every rule holds."""
 
     BINDINGS = [
@@ -105,7 +106,7 @@ class NewSecretDialog(ModalScreen[SecretStr | None]):
         self.action_generate()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None), what="the secret typed")
 
     @on(Button.Pressed, "#new-secret-cancel")
     def _cancel_pressed(self) -> None:

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
 
@@ -30,7 +31,7 @@ def guess_country(number: str) -> str:
     return ""
 
 
-class _Form(ModalScreen["tuple[str, str] | None"]):
+class _Form(FormEscape, ModalScreen["tuple[str, str] | None"]):
     """Two fields, an error line under each, Cancel and Save buttons; ``check`` turns values into a result."""
 
     BINDINGS = [
@@ -95,7 +96,7 @@ class _Form(ModalScreen["tuple[str, str] | None"]):
 
     @on(Button.Pressed, "#sub-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave_or_discard(lambda: self.dismiss(None))
 
 
 class FieldError(Exception):

@@ -147,7 +147,7 @@ async def test_no_letter_confirms_and_no_is_focused(make_app, sandbox) -> None:
 
 
 async def test_the_yes_button_arms_only_after_a_pause(make_app, sandbox, monkeypatch) -> None:
-    monkeypatch.setattr("tui.widgets.confirm.ARM_DELAY", 0.3)
+    monkeypatch.setattr("tui.widgets.confirm.ARM_DELAY", 1.0)  # long enough that a loaded machine still routes the burst first
     app = make_app(initial_screen="search", screen_args={"country": "GB"})
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
@@ -165,7 +165,7 @@ async def test_the_yes_button_arms_only_after_a_pause(make_app, sandbox, monkeyp
         await pilot.press("b")
         while not isinstance(app.screen, ConfirmDialog):
             await pilot.pause(0.01)
-        await pilot.pause(0.35)  # read, then choose
+        await pilot.pause(1.05)  # read, then choose
         assert not app.screen.query_one("#confirm-yes", Button).disabled
         await pilot.press("tab", "enter")
         await settle(app, pilot)

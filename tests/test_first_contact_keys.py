@@ -192,3 +192,26 @@ async def test_q_quits_at_once_when_nothing_is_held(make_app) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running or app._exit
+
+
+async def test_q_asks_while_a_purchase_waits_for_its_answer(make_app, sandbox) -> None:
+    from conftest import confirm_yes
+
+    app = make_app(initial_screen="search", screen_args={"country": "GB"})
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        sandbox.state.config.latency = 2.0
+        await pilot.press("b")
+        while not isinstance(app.screen, ConfirmDialog):
+            await pilot.pause(0.02)
+        await confirm_yes(pilot)
+        while not any(w.group == "action" and w.description == "buy a number" for w in app.workers):
+            await pilot.pause(0.02)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        assert "buy a number" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("enter")  # No: stay until the answer comes
+        sandbox.state.config.latency = 0.0
+        await settle(app, pilot)
+        assert app.is_running and len(sandbox.state.purchases) == 1

@@ -210,3 +210,37 @@ async def test_a_purchase_that_lands_after_the_timeout_is_found_or_unknown_never
         assert entry.state == UNKNOWN and not entry.reconciled  # read back again at the next start
         for task in edge.tasks:
             task.cancel()
+
+
+async def test_two_top_ups_of_one_payment_at_once_never_both_charge(
+    client: VonageClient, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """Two vonage-tui on one journal (here two Operations on the same file) paying the same transaction at
+    the same moment: each journals first, sees the other, and at most one payment is made."""
+    sandbox.state.config.latency = 0.2  # the balance read before paying is a round trip: both are inside it
+    first, second = _ops(client, tmp_path), _ops(client, tmp_path)
+    before = sandbox.state.accounts[DEMO_API_KEY].balance
+    outcomes = await asyncio.gather(first.top_up(DEMO_TRX), second.top_up(DEMO_TRX))
+    charged = round((sandbox.state.accounts[DEMO_API_KEY].balance - before) / 10.0)
+    assert charged <= 1 and sum(o.ok for o in outcomes) == charged
+    assert all(o.ok or "Another vonage-tui" in o.message or "earlier top-up" in o.message for o in outcomes)
+
+
+async def test_a_purchase_stopped_while_it_is_read_back_is_said_as_bought(
+    client: VonageClient, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    ops = _ops(client, tmp_path)
+    number = (await client.search_numbers(country="GB")).numbers[0]
+    real, reading = client.get_owned_number, asyncio.Event()
+
+    async def slow_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reading.set()
+        await asyncio.sleep(3600)
+
+    client.get_owned_number = slow_read  # type: ignore[method-assign]
+    await _cut_off(ops.buy_number(number, "GB"), reading)
+    client.get_owned_number = real  # type: ignore[method-assign]
+    assert number.msisdn in sandbox.state.accounts[DEMO_API_KEY].owned  # it was bought
+    (said,) = ops.take_cancelled()
+    assert said.startswith(f"Bought {number.msisdn}") and "refresh" in said
+    assert not ops.account.owned.complete  # the list is read again on the next visit

@@ -97,3 +97,24 @@ def test_a_crash_report_redacts_every_secret_the_process_held(tmp_path: Path, mo
     assert path is not None
     text = path.read_text()
     assert master not in text and typed not in text and crash.REDACTED in text
+
+
+def test_bidi_and_zero_width_characters_are_shown_as_marks() -> None:
+    from tui.api.text import printable
+
+    reversed_url = "https://good.example/\u202emoc.live//:sptth"
+    shown = printable(reversed_url + " a\u200bb \u2066x\u2069 \ufeff")
+    assert not any(ch in shown for ch in "\u202e\u200b\u2066\u2069\ufeff")
+    assert shown.startswith("https://good.example/\N{REPLACEMENT CHARACTER}moc.live")
+
+
+def test_a_base_url_with_invisible_characters_or_port_0_is_refused() -> None:
+    import pytest
+
+    from tui.api.errors import InsecureURL
+    from tui.api.hosts import validate_base_url
+
+    for url in ("http://127.0.0.1:8765/\u202eevil", "https://rest.nexmo.com\u200b", "https://example.com:0"):
+        with pytest.raises(InsecureURL):
+            validate_base_url(url)
+    assert validate_base_url("https://rest.nexmo.com/") == "https://rest.nexmo.com"

@@ -40,15 +40,19 @@ def screen_classes() -> dict[str, type[Screen[None]]]:
 
 
 async def confirm_quit(app: App[Any]) -> None:
-    """``q``: quit at once, unless a screen holds typing not yet saved or sent — then ask, with No focused.
+    """``q``: quit at once, unless a change is in flight or a screen holds typing not yet saved — then ask,
+    with No focused.
 
     Screens say what they hold with ``unsaved_edits()`` (a few words, "" when nothing); screens of every
     mode count, since a mode keeps its screen (and what was typed in it) while another is shown.
     """
     from tui.widgets.confirm import ConfirmDialog
 
-    held = [text for stack in app._screen_stacks.values() for screen in stack
-            if (text := getattr(screen, "unsaved_edits", lambda: "")())]
+    running = [w.description or "a change" for w in app.workers if w.group == "action" and not w.is_finished]
+    held = [f"a change still waiting for its answer ({', '.join(running)}): quitting now leaves its outcome "
+            "unknown until the next start"] if running else []
+    held += [text for stack in app._screen_stacks.values() for screen in stack
+             if (text := getattr(screen, "unsaved_edits", lambda: "")())]
     if not held:
         app.exit()
         return
@@ -57,7 +61,7 @@ async def confirm_quit(app: App[Any]) -> None:
         if yes:
             app.exit()
 
-    body = "Not saved: " + "; ".join(held) + ". Quit anyway and lose it?"
+    body = "Not finished: " + "; ".join(held) + ". Quit anyway?"
     await app.push_screen(ConfirmDialog("Quit vonage-tui?", body, yes_label="Quit", arm_delay=0), answered)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from .errors import InsecureURL
@@ -65,6 +66,10 @@ def validate_base_url(url: str, field: str = "url") -> str:
         raise InsecureURL("that base URL is not well formed", field=field) from None
     if not host:
         raise InsecureURL("a base URL needs a host name", field=field)
+    if port == 0:
+        raise InsecureURL("that base URL has port 0, which no server listens on", field=field)
+    if not rest.isprintable() or any(unicodedata.category(ch) == "Cf" for ch in rest):
+        raise InsecureURL("a base URL may not contain invisible or direction-changing characters", field=field)
     bracketed = parts.netloc.startswith("[")
     if bracketed:
         try:

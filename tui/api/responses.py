@@ -34,6 +34,7 @@ from .errors import (
     VonageError,
 )
 from .failures import MAY_HAVE_HAPPENED
+from .text import CONTROLS
 from .text import printable as printable_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,7 +50,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 409, 420, 429})
 
 
-_CONTROL_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|[\x80-\x9f]")
+_CONTROL_IN_JSON = re.compile(
+    r"\\u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|00ad|061c|180e|200[b-f]|202[a-e]|206[0-9a-f]|feff|fff[9ab])|"
+    + CONTROLS.pattern, re.IGNORECASE)
 """A control character in a JSON text: escaped (\\u001b), or a raw C1 character (valid JSON)."""
 
 

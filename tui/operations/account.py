@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tui.api.errors import VonageError
-from tui.journal import PENDING, UNKNOWN, JournalEntry, owner_running
+from tui.journal import FAILED, PENDING, UNKNOWN, JournalEntry, owner_running
 from tui.operations.core import CannotCheck, OperationsCore, Outcome
 
 if TYPE_CHECKING:
@@ -71,6 +71,14 @@ class AccountOperations(OperationsCore):
                     return None
         return None
 
+    async def _rival_top_up(self, trx: str, ours: str) -> JournalEntry | None:
+        """Another instance's top-up of ``trx`` still under way (begun before ours, or at the same time)."""
+        if self.journal is None:
+            return None
+        entries = await asyncio.to_thread(self.journal.entries)
+        return next((e for e in entries if e.op == "top-up" and e.target == trx and e.id != ours
+                     and e.state == PENDING and e.account in ("", self.client.api_key)), None)
+
     async def acknowledge_top_up(self, entry: JournalEntry) -> None:
         """The user checked their payment history for this unknown top-up: it no longer blocks a new one."""
         if self.journal is not None:
@@ -92,7 +100,20 @@ class AccountOperations(OperationsCore):
                 False, text,
                 unknown=True, trx=trx, amount=known, unsettled=unsettled,
             )
-        before = await self.read_balance()
+        # Journaled before anything else (the balance read is a round trip), then checked for a rival: two
+        # vonage-tui paying the same transaction at once both see the other's entry and both stand down.
+        entry = await self._begin("top-up", trx, details={"amount": str(known.amount) if known else ""})
+        rival = await self._rival_top_up(trx, entry)
+        if rival is not None:
+            await self._end(entry, FAILED, "not sent: another vonage-tui was topping up with it")
+            text = f"Another vonage-tui is topping up with {trx} right now: wait for it, then {CHECK_PAYMENTS}."
+            return TopUpOutcome(False, text, trx=trx, amount=known, unsettled=rival)
+        try:
+            before = await self.read_balance()
+        except BaseException:  # not sent (and a cancelled task may not await): ended here and now
+            if self.journal is not None and entry:
+                self.journal.end(entry, FAILED, "not sent: the balance could not be read first")
+            raise
 
         async def check() -> bool:
             after = await self.read_balance()
@@ -104,7 +125,7 @@ class AccountOperations(OperationsCore):
             "top-up", trx, lambda: self.client.top_up(trx), check,
             done_text=f"Topped up with transaction {trx}",
             not_done_text=f"Top-up {trx} did not happen",
-            details={"balance_before": str(before.value), "amount": str(known.amount) if known else ""},
+            entry_id=entry,
         )
         result = TopUpOutcome(**vars(outcome), trx=trx, amount=known)
         if outcome.ok and not outcome.reconciled:

@@ -172,16 +172,17 @@ class OperationsCore:
         *,
         done_text: str,
         not_done_text: str,
+        entry_id: str | None = None,
         **journal_kw: Any,
     ) -> Outcome:
         """Send once; on an ambiguous failure, ``check`` reads whether the change took effect.
 
         The journal entry is written before sending (a failing disk stops the change before any
-        money moves). If the task is cancelled while the request is out (the user left, the app is
+        money moves), here or by the caller (``entry_id``). If the task is cancelled while the request is out (the user left, the app is
         closing), the entry is ended "unknown" there and then, so the same change is not offered
         again as if nothing had happened; the next start-up still reads it back.
         """
-        entry = await self._begin(op, target, **journal_kw)
+        entry = entry_id if entry_id is not None else await self._begin(op, target, **journal_kw)
         try:
             result = await send()
         except asyncio.CancelledError:

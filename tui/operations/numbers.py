@@ -8,6 +8,7 @@ here, means every screen (and the soak test) gets the same truth, as one outcome
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,20 @@ class NumberOperations(OperationsCore):
         price = number.initial_price
         outcome = await self.buy(country, number.msisdn, price=price, target_api_key=target_api_key)
         result = BuyOutcome(**vars(outcome), msisdn=number.msisdn, country=country, price=price, base_version=base)
+        try:
+            return await self._after_buy(result, number, country, target_api_key)
+        except asyncio.CancelledError:  # stopped while reading back: the purchase stands, and is said
+            owned.invalidate()
+            if outcome.ok or outcome.unknown:
+                self._cancelled.append(f"{outcome.message} — stopped before the number and the balance were "
+                                       "read back (press r on Numbers to refresh)")
+            raise
+
+    async def _after_buy(
+        self, result: BuyOutcome, number: AvailableNumber, country: str, target_api_key: str | None
+    ) -> BuyOutcome:
+        """A purchase made true everywhere: the number in the owned list, the balance read back."""
+        owned, outcome = self.account.owned, result
         ours = not target_api_key or target_api_key == self.client.api_key
         if outcome.ok and ours:
             try:

@@ -62,3 +62,89 @@ async def test_numbers_is_built_while_idle_and_1_only_shows_it(make_app, monkeyp
         await pilot.pause()
         assert app.screen is prebuilt
         assert css_refreshes == []  # switching did not re-parse the stylesheet
+
+
+# -- warm start: the cached list before the session connects ----------------------------------------
+
+
+def _cache_one_number(sandbox) -> str:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    from tui import cache
+    from tui.owned import OwnedRecord
+    from tui.sandbox.inventory import DEMO_API_KEY
+
+    key = cache.profile_key(DEMO_API_KEY, urlsplit(sandbox.url).netloc)
+    cache.save_owned(key, [OwnedRecord("15550001111", "US", "mobile-lvn", ["SMS"])])
+    return "15550001111"
+
+
+def _status(app) -> str:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#numbers-status", Static).render())
+
+
+async def test_a_restart_shows_its_cached_list_before_connecting_and_refuses_changes_until_then(
+        make_app, sandbox, monkeypatch) -> None:
+    import asyncio
+
+    from tui.sandbox.inventory import DEMO_API_KEY
+    from tui.service import ApiService
+
+    ghost = _cache_one_number(sandbox)
+    release, connecting = asyncio.Event(), asyncio.Event()
+    original = ApiService.connect
+
+    async def held(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        connecting.set()
+        await release.wait()
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ApiService, "connect", held)
+    app = make_app(demo=False)  # an environment login: its cache is kept (the demo's never is)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await asyncio.wait_for(connecting.wait(), 10)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NumbersScreen) and app.session is None  # no session, no client yet
+        assert screen.query_one(FastTable).visible_keys() == [ghost]
+        assert "1 numbers · cached" in _status(app) and "waiting for login" in _status(app)
+        await pilot.press("e")  # edit the highlighted (cached) number: refused, no dialog
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Log in first." in [n.message for n in app._notifications]
+        release.set()
+        await settle(app, pilot)
+        assert app.session is not None and app.screen is screen
+        owned = set(sandbox.state.accounts[DEMO_API_KEY].owned)
+        assert set(screen.query_one(FastTable).visible_keys()) == owned  # refreshed: the ghost is gone
+        assert "cached" not in _status(app)
+
+
+async def test_the_early_list_never_shows_over_an_open_session(make_app, sandbox) -> None:
+    from tui.loading import CachedListRead
+    from tui.owned import OwnedList, OwnedRecord
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        shown = app.screen.query_one(FastTable).visible_keys()
+        other = OwnedList()
+        other.replace([OwnedRecord("15550002222", "US")], complete=False, from_cache=True, loaded_at=0.0)
+        message = CachedListRead(other)
+        app.post_message(message)
+        await message.shown.wait()  # answered, so a connecting session never waits for nothing
+        await pilot.pause()
+        assert app.screen.query_one(FastTable).visible_keys() == shown
+
+
+def test_the_session_keeps_its_journal_where_the_journal_module_says(sandbox) -> None:
+    from pydantic import SecretStr
+
+    from tui.journal import default_path
+    from tui.session import Session, SessionSpec
+
+    spec = SessionSpec(api_key="abcd1234", secret=SecretStr("s3cret-Value1"), rest_url=sandbox.url,
+                       api_url=sandbox.url, label="env", storage="environment")
+    assert Session(spec).journal.path == default_path()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from textual.app import App
 from textual.screen import Screen
 
@@ -148,3 +150,54 @@ def test_the_session_keeps_its_journal_where_the_journal_module_says(sandbox) ->
     spec = SessionSpec(api_key="abcd1234", secret=SecretStr("s3cret-Value1"), rest_url=sandbox.url,
                        api_url=sandbox.url, label="env", storage="environment")
     assert Session(spec).journal.path == default_path()
+
+
+# -- first frame: Numbers styled once ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "expected"), [(100, "-narrow"), (130, "-wide")])
+async def test_numbers_has_its_width_class_and_the_tables_focus_from_the_first_frame(
+        make_app, monkeypatch, width: int, expected: str) -> None:
+    from tui.widgets.filter_input import FilterInput
+
+    frames: list[tuple[set[str], object]] = []
+    focused: list[object] = []
+    original_paint, original_focus = Screen._compositor_refresh, Screen.set_focus
+
+    def paint(self) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(self, NumbersScreen) and not frames:
+            frames.append((set(self.classes), self.focused))
+        original_paint(self)
+
+    def set_focus(self, widget, *args, **kwargs):  # type: ignore[no-untyped-def]
+        focused.append(widget)
+        return original_focus(self, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", paint)
+    monkeypatch.setattr(Screen, "set_focus", set_focus)
+    app = make_app()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(app, pilot)
+        classes, focus = frames[0]
+        assert expected in classes and isinstance(focus, FastTable)
+        assert not any(isinstance(widget, FilterInput) for widget in focused)  # the field was never focused
+        other = "-wide" if expected == "-narrow" else "-narrow"
+        await pilot.resize_terminal(230 - width, 30)  # the other side of the breakpoint: the class follows
+        await pilot.pause()
+        assert other in app.screen.classes and expected not in app.screen.classes
+
+
+async def test_a_prebuilt_numbers_shown_after_a_theme_change_has_the_new_styles(make_app) -> None:
+    app = make_app(initial_screen="account")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert "numbers" in app._screen_stacks
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NumbersScreen)
+        shown = [(w, w.styles.color, w.styles.background) for w in screen.walk_children(with_self=True)]
+        screen.update_node_styles(animate=False)  # what a full restyle gives
+        assert [(w, w.styles.color, w.styles.background) for w in screen.walk_children(with_self=True)] == shown

@@ -50,12 +50,22 @@ class NumbersView(VonageScreen):
     """The owned numbers of the account as a table, a status line and a detail pane (no keys)."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (110, "-wide")]
+    #: The table, at once: Textual's default (the first focusable widget) focused the filter field, and
+    #: then ``on_mount`` moved focus to the table: two restyles of the field, its cursor timer, before the first frame.
+    AUTO_FOCUS: ClassVar[str | None] = "#numbers-table"
 
     def __init__(self) -> None:
         super().__init__()
         # Styled with the stylesheet in force now, as Textual treats any pushed screen: without this
         # its first visit as a mode re-parses all the CSS twice (~100 ms; at start-up, or on `1`).
         self._css_update_count = self.app._css_update_count
+        # The width class the first resize would add (restyling all 17 widgets once more, before the
+        # first frame): set now, while nothing is styled yet, the resize finds it in place.
+        width = self.app.size.width
+        fitting = [name for at, name in sorted(self.HORIZONTAL_BREAKPOINTS or ()) if width >= at]
+        if fitting:
+            self.add_class(fitting[-1])
+        self._fresh = True  # styled once, never shown and left: a resume needs no restyle
         self._query: OwnedQuery | None = None  # server-side filters (None = every number)
         self._filtered: dict[str, OwnedRecord] = {}  # the server-filtered view's numbers
         self._view_complete = False  # the filtered view finished loading
@@ -86,11 +96,17 @@ class NumbersView(VonageScreen):
 
     # -- showing and leaving ------------------------------------------------------------------
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own resume handler (the base class's), which restyles every widget of the
+        screen (~20 ms) on each resume: not needed while this screen has never been left and the
+        stylesheet is the one it was styled with (its first frame gets two resumes; a prebuilt Numbers, one on `1`)."""
+        if self._fresh and self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
         self._sync()
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
         """A dialog on top (edit, filter, confirm, help) must not stop a filtered load; leaving does."""
+        self._fresh = False
         self.suspended_under_dialog(event)
 
     @on(SessionOpened)

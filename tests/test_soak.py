@@ -162,7 +162,6 @@ async def test_soak_through_faults(tmp_path: Path, capsys: pytest.CaptureFixture
     assert figures["view_balance"] == Decimal(str(account.balance)) == balance_before - figures["spent"]
     assert unfinished == []  # every journal entry was settled (at the latest by the next start)
     assert not any("did not happen" in t for t in figures["settled_at_start"] if "update" in t), figures
-    assert elapsed < 90
 
 
 async def _run(client: VonageClient, ops: Operations, state: Any, account: Any, balance_before: Decimal) -> dict:

@@ -39,7 +39,7 @@ def profile_key(api_key: str, host: str) -> str:
 def owned_path(profile_key: str) -> Path:
     """Where ``profile_key``'s owned numbers are cached (a hash, so any key makes a safe file name)."""
     digest = hashlib.sha256(profile_key.encode("utf-8")).hexdigest()[:32]
-    from tui.config import cache_dir
+    from tui.paths import cache_dir  # not tui.config: a warm start reads the cache before pydantic is loaded
 
     return cache_dir() / f"{_PREFIX}{digest}.json"
 
@@ -97,6 +97,16 @@ def load_owned(profile_key: str) -> tuple[list[OwnedRecord], float] | None:
     A missing, unreadable, foreign, world-readable or malformed file counts as "no cache": a cache is
     only a head start, the fresh load that follows is the truth.
     """
+    read = _read(profile_key)
+    return None if read is None else (list(read[0].values()), read[1])
+
+
+def _read(profile_key: str) -> tuple[dict[str, OwnedRecord], float] | None:
+    """The cached numbers by msisdn (the owned list's own index, built once) and when they were saved.
+
+    Why so terse: a warm start waits for this (100,000 numbers). Every check is a C loop (``set(map(type,
+    …))``), and each record is made once, straight into the index the list keeps.
+    """
     path = owned_path(profile_key)
     try:
         raw = read_private_file(path)
@@ -121,13 +131,13 @@ def load_owned(profile_key: str) -> tuple[list[OwnedRecord], float] | None:
         configs = [NumberConfig.from_wire(item) for item in wire]
     except (ValueError, TypeError, AttributeError):
         return None
-    if not all(type(m) is str and m for m in msisdns):  # noqa: E721 - exactly str: it becomes the key
+    if msisdns and (set(map(type, msisdns)) != {str} or "" in msisdns):  # exactly str: it becomes the key
         return None
-    if config_of and not (all(type(i) is int for i in config_of)  # noqa: E721
-                          and 0 <= min(config_of) and max(config_of) < len(configs)):
+    if config_of and (set(map(type, config_of)) != {int}  # (bool is not int here: type, not isinstance)
+                      or not 0 <= min(config_of) <= max(config_of) < len(configs)):
         return None
-    of = OwnedRecord.of
-    return [of(m, c) for m, c in zip(msisdns, map(configs.__getitem__, config_of))], float(saved_at)
+    records = map(OwnedRecord.of, msisdns, map(configs.__getitem__, config_of))
+    return dict(zip(msisdns, records)), float(saved_at)
 
 
 def fill(owned: OwnedList, profile_key: str) -> bool:
@@ -136,11 +146,11 @@ def fill(owned: OwnedList, profile_key: str) -> bool:
     if owned.by_msisdn or not profile_key:
         return False
     try:
-        cached = load_owned(profile_key)
+        cached = _read(profile_key)
     except Exception:  # noqa: BLE001 - a cache is only a head start
         return False
     if cached is None or owned.by_msisdn:
         return False
-    records, saved_at = cached
-    owned.replace(records, complete=False, from_cache=True, loaded_at=saved_at)
+    by_msisdn, saved_at = cached
+    owned.replace(by_msisdn, complete=False, from_cache=True, loaded_at=saved_at)
     return True

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tui.messages import BalanceChanged, JournalSettled, OwnedNumbersChanged
+from tui.messages import AccountEvent, BalanceChanged, JournalSettled, OwnedNumbersChanged
 from tui.service import describe_error
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.message import Message
 
-    from tui.owned import OwnedRecord
+    from tui.owned import OwnedList, OwnedRecord
     from tui.session import Session
 
 Post = Callable[["Message"], object]
@@ -77,6 +78,38 @@ class _Loading:
 
 
 loading_many = _Loading
+
+
+class CachedListRead(AccountEvent):
+    """Start-up: the disk cache was read into a session that is still connecting (``owned`` is its list).
+
+    Why before ``SessionOpened``: connecting imports httpx and the models and builds the client (~250 ms),
+    and a restart's list should not wait for that. The list is shown read-only: the session is not the
+    App's yet and has no client, so every change is refused until ``SessionOpened`` (or a failed login) follows.
+    """
+
+    def __init__(self, owned: OwnedList) -> None:
+        super().__init__()
+        self.owned = owned
+        #: Set by the screen that shows the list once it is painted (relayed copies share it).
+        self.shown = asyncio.Event()
+
+
+#: How long connecting waits for the cached list to be painted when no screen says it was.
+SHOWN_WAIT = 0.5
+
+
+async def show_cache_first(app: App[Any], session: Session) -> None:
+    """``tui.session.before_connect`` at start-up: the disk cache into the connecting session, posted at once.
+
+    Connecting waits until the list is on screen: importing httpx and the models in a thread takes the
+    GIL from the UI thread half the time, which made painting 100,000 cached rows ~40% slower.
+    """
+    if session.cache_key and await asyncio.to_thread(read_cache, session):
+        message = CachedListRead(session.account.owned)
+        app.post_message(message)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(message.shown.wait(), SHOWN_WAIT)
 
 
 def read_cache(session: Session) -> bool:
@@ -147,7 +180,7 @@ async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     Runs as the App's worker and ends when the login's own first tasks do, so whoever waits for
     the App's workers at start-up waits for the login too.
     """
-    from tui import login_flow
+    from tui import login_flow, session
 
     painted = asyncio.Event()
     app.call_after_refresh(painted.set)
@@ -157,6 +190,7 @@ async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     if not login:  # a first run: the login form is on screen and logs in itself
         return
     before = set(app.workers)
+    session.before_connect.set(functools.partial(show_cache_first, app))  # the start-up login's workers inherit it
     login_flow.start(app)
     started = [worker for worker in app.workers if worker not in before]
     with contextlib.suppress(Exception):  # their failures are reported where they happen
@@ -186,4 +220,5 @@ async def settle_journal(session: Session, post: Post) -> None:
         post(JournalSettled(reports))
 
 
-__all__ = ["after_first_frame", "hold_gc", "keep_out_of_gc", "load_owned", "loading_many", "read_cache", "refresh_balance", "settle_journal"]
+__all__ = ["CachedListRead", "after_first_frame", "hold_gc", "keep_out_of_gc", "load_owned", "loading_many",
+           "read_cache", "refresh_balance", "settle_journal", "show_cache_first"]

@@ -322,9 +322,10 @@ class OwnedList:
         self.from_cache = False
         self.version = 0
 
-    def replace(self, records: Iterable[OwnedRecord], *, complete: bool, total: int | None = None,
-                from_cache: bool = False, loaded_at: float | None = None) -> None:
-        self.by_msisdn = {r.msisdn: r for r in records}
+    def replace(self, records: Iterable[OwnedRecord] | dict[str, OwnedRecord], *, complete: bool,
+                total: int | None = None, from_cache: bool = False, loaded_at: float | None = None) -> None:
+        """Every number at once; a dict (msisdn -> record, as the cache builds it) becomes the index as it is."""
+        self.by_msisdn = records if isinstance(records, dict) else {r.msisdn: r for r in records}
         self.total = total if total is not None else len(self.by_msisdn)
         self.complete = complete
         self.from_cache = from_cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import shutil
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -26,7 +27,7 @@ from tui.topups import TopUpAmounts
 from tui.subaccounts import KnownSubaccounts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from pydantic import SecretStr
 
@@ -36,8 +37,17 @@ if TYPE_CHECKING:
     from tui.launch import LaunchOptions
 
 #: Where the session's secret lives: a saved profile's store, or only this run.
+#: The journal's file name in the config directory (``tui.journal.default_path``'s).
+JOURNAL_NAME = "journal.jsonl"
 StorageKind = Literal["system", "encrypted-file", "plaintext-file", "memory", "environment", "demo"]
 SAVED_STORAGE: frozenset[str] = frozenset({"system", "encrypted-file", "plaintext-file"})
+
+#: What the UI does with a session before it connects. At start-up ``tui.loading`` reads the disk cache
+#: into it and shows that list at once, so a restart has its last list on screen before httpx and the
+#: models are imported (~200 ms) and the client is built. A context variable, so each App (each test's
+#: App too) has its own and nothing outlives it; unset (a later login), the list loader reads the cache
+#: once the session is open, when those imports are long done.
+before_connect: ContextVar[Callable[[Session], Awaitable[None]] | None] = ContextVar("before_connect", default=None)
 
 
 @dataclass(frozen=True)
@@ -143,14 +153,17 @@ class Session:
     # -- life cycle -----------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Connect the client (httpx and the models are imported off the UI thread) while the disk cache
-        is read, so a restart shows the last list as the session opens; then pace the client at the
-        account's own ``max-calls-per-second``, read alongside the first requests (which do not wait for it)."""
-        from tui import cache
+        """Connect the client (httpx and the models are imported off the UI thread), after what the UI
+        does first (``before_connect``: at start-up, the disk cache shown); then pace the client at the
+        account's own ``max-calls-per-second``, read alongside the first requests (which do not wait for it).
 
-        reading = asyncio.ensure_future(asyncio.to_thread(cache.fill, self.account.owned, self.cache_key))
+        Nothing can change the account before this returns: the session is not the App's yet, and it
+        has no client (``service.connected`` is False), so a list shown early is read-only.
+        """
+        first = before_connect.get()
+        if first is not None:
+            await first(self)
         await asyncio.to_thread(importlib.import_module, "tui.api.client")
-        await reading
         spec = self.spec
         await self.service.connect(spec.api_key, self._secret, rest_url=spec.rest_url, api_url=spec.api_url,
                                    rate_limit=spec.rate_limit)
@@ -182,8 +195,10 @@ class Session:
             from tui.demo import temp_dir
 
             self._temp_dir = temp_dir()
-            return Journal(Path(self._temp_dir) / "journal.jsonl")
-        return Journal()
+            return Journal(Path(self._temp_dir) / JOURNAL_NAME)
+        from tui.paths import config_dir  # Journal()'s own default imports tui.config (pydantic) on the UI thread
+
+        return Journal(config_dir() / JOURNAL_NAME)
 
     # -- the secret -----------------------------------------------------------------------------
 

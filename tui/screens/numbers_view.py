@@ -20,13 +20,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.message import Message
 
-from tui.messages import (
-    NumberBought,
-    NumbersCancelled,
-    NumberUpdated,
-    OwnedNumbersChanged,
-    SessionOpened,
-)
+from tui.loading import CachedListRead
+from tui.messages import NumberBought, NumbersCancelled, NumberUpdated, OwnedNumbersChanged, SessionOpened
 from tui.owned import OwnedList, OwnedRecord, iter_owned_records
 from tui.screens.base import VonageScreen
 from tui.screens.numbers_filter import describe_query
@@ -55,16 +50,27 @@ class NumbersView(VonageScreen):
     """The owned numbers of the account as a table, a status line and a detail pane (no keys)."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (110, "-wide")]
+    #: The table, at once: Textual's default (the first focusable widget) focused the filter field, and
+    #: then ``on_mount`` moved focus to the table: two restyles of the field, its cursor timer, before the first frame.
+    AUTO_FOCUS: ClassVar[str | None] = "#numbers-table"
 
     def __init__(self) -> None:
         super().__init__()
         # Styled with the stylesheet in force now, as Textual treats any pushed screen: without this
         # its first visit as a mode re-parses all the CSS twice (~100 ms; at start-up, or on `1`).
         self._css_update_count = self.app._css_update_count
+        # The width class the first resize would add (restyling all 17 widgets once more, before the
+        # first frame): set now, while nothing is styled yet, the resize finds it in place.
+        width = self.app.size.width
+        fitting = [name for at, name in sorted(self.HORIZONTAL_BREAKPOINTS or ()) if width >= at]
+        if fitting:
+            self.add_class(fitting[-1])
+        self._fresh = True  # styled once, never shown and left: a resume needs no restyle
         self._query: OwnedQuery | None = None  # server-side filters (None = every number)
         self._filtered: dict[str, OwnedRecord] = {}  # the server-filtered view's numbers
         self._view_complete = False  # the filtered view finished loading
         self._owned_ref: OwnedList | None = None  # the session list this view renders
+        self._early: OwnedList | None = None  # start-up: the cached list of the session still connecting
         self._rendered_version = -1  # that list's version the table shows
         self._loading = False
         self._loaded = 0  # numbers received by the running load
@@ -77,8 +83,9 @@ class NumbersView(VonageScreen):
 
     @property
     def owned(self) -> OwnedList | None:
+        """The session's list; before the first session opens, the cached list of the one connecting."""
         session = self.session
-        return session.account.owned if session is not None else None
+        return session.account.owned if session is not None else self._early
 
     def _records(self) -> dict[str, OwnedRecord]:
         """The numbers this view shows, by msisdn."""
@@ -89,23 +96,38 @@ class NumbersView(VonageScreen):
 
     # -- showing and leaving ------------------------------------------------------------------
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own resume handler (the base class's), which restyles every widget of the
+        screen (~20 ms) on each resume: not needed while this screen has never been left and the
+        stylesheet is the one it was styled with (its first frame gets two resumes; a prebuilt Numbers, one on `1`)."""
+        if self._fresh and self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
         self._sync()
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
         """A dialog on top (edit, filter, confirm, help) must not stop a filtered load; leaving does."""
+        self._fresh = False
         self.suspended_under_dialog(event)
 
     @on(SessionOpened)
     def _session_opened(self) -> None:
+        self._early = None
         self._sync()
 
+    @on(CachedListRead)
+    def _cached_list_read(self, event: CachedListRead) -> None:
+        """Start-up: show the cached list now, read-only, while its session connects (never over a session's)."""
+        if self.session is None:
+            self._early = event.owned
+            self._sync()
+        self.call_after_refresh(event.shown.set)  # painted (or nothing to paint): connecting may go on
+
     def _sync(self) -> None:
-        """Show what the session holds if it moved on; load what is missing."""
+        """Show what the session holds if it moved on; load what is missing (once connected)."""
         if not self.is_mounted:
             return
         owned = self.owned
-        if owned is None or not self.connected:
+        if owned is None:
             self._update_status()
             return
         if owned is not self._owned_ref:  # another account: nothing of the last one may stay
@@ -114,12 +136,13 @@ class NumbersView(VonageScreen):
             self._filtered = {}
             self._view_complete = False
             self.table.clear()
+        connected = self.connected
         if self._query is None:
             if owned.version != self._rendered_version:
                 self._render_all()
-            if not owned.complete and not self._owned_load_running():
+            if connected and not owned.complete and not self._owned_load_running():
                 self.host.load_owned()
-        elif not self._view_complete and not self._filtered_load_running():
+        elif connected and not self._view_complete and not self._filtered_load_running():
             self._start_filtered_load()
         self._update_status()
 
@@ -266,10 +289,12 @@ class NumbersView(VonageScreen):
             return
         table = self.table
         status = self.query_one("#numbers-status", Literal)
-        if not self.connected:
-            status.update("waiting for login…")
-            return
         owned = self.owned
+        if not self.connected:
+            cached_at = owned.loaded_at if owned is not None and owned.from_cache else None
+            cached = f"{table.row_count:,} numbers · cached {age_text(time.time() - cached_at)} · " if cached_at else ""
+            status.update(f"{cached}waiting for login…")
+            return
         cached_at = owned.loaded_at if owned is not None and owned.from_cache and self._query is None else None
         parts = []
         total = f"{self._total:,}" if self._total is not None else "?"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -21,14 +21,9 @@ from textual.worker import Worker, WorkerState
 
 from tui import loading
 from tui.formatting import money, plural
+from tui.key_order import applied_in_order
 from tui.launch import LaunchOptions
-from tui.messages import (
-    AccountEvent,
-    BalanceChanged,
-    JournalSettled,
-    NumberBought,
-    SessionOpened,
-)
+from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
 from tui.modes import EXTRA_SCREENS, GLOBAL_KEYS, SCREEN_PATHS, screen_class, screen_classes
 from tui.palette import commands, extra_screen
 from tui.session import Session, SessionSpec
@@ -73,6 +68,11 @@ class VonageApp(App[None]):
         self._mode_history: list[str] = []
         self.sandbox: EmbeddedSandbox | None = None
         self.animation_level = "none"
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key for a focused field is applied here, in order (``tui.key_order``); the rest as usual."""
+        if not (isinstance(event, events.Key) and not event.is_forwarded and await applied_in_order(self, event)):
+            await super().on_event(event)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -183,15 +183,9 @@ class VonageApp(App[None]):
             await self.switch_mode(self._mode_history.pop())
 
     def action_jump(self) -> None:
-        from tui.screens.jump import JumpPrompt
+        from tui.screens.jump import JumpPrompt, go
 
-        self.push_screen(JumpPrompt(), self._jump_to)
-
-    def _jump_to(self, target: str | None) -> None:
-        if target in SCREEN_PATHS:
-            self.run_worker(self.action_goto(target), exit_on_error=False)
-        elif target is not None:
-            self.run_worker(self.action_quit(), exit_on_error=False) if target == "quit" else self.open_extra(target)
+        self.push_screen(JumpPrompt(), lambda target: go(self, target))
 
     def open_extra(self, name: str) -> None:
         """Screens outside the five modes (login, profiles, activity)."""

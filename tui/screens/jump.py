@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,3 +59,15 @@ class JumpPrompt(ModalScreen[str | None]):
             self.query_one("#jump-error", Static).update(f"No screen called “{event.value.strip()}”.")
             return
         self.dismiss(target)
+
+
+def go(app: Any, target: str | None) -> None:
+    """Where ``:`` took the user: a screen, an extra screen, or quit (which asks if anything is held)."""
+    from tui.modes import SCREEN_PATHS
+
+    if target in SCREEN_PATHS:
+        app.run_worker(app.action_goto(target), exit_on_error=False)
+    elif target == "quit":
+        app.run_worker(app.action_quit(), exit_on_error=False)
+    elif target is not None:
+        app.open_extra(target)

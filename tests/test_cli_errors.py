@@ -11,8 +11,8 @@ import time
 from typing import Any
 
 import pytest
-
 from test_cli_support import cli_env, error_lines, hosts, json_out, run_cli
+
 from tui.config import Config, Profile, add_profile, save_config
 from tui.credentials import SecretStorage
 from tui.sandbox.config import SandboxConfig
@@ -97,7 +97,7 @@ def test_first_run_accepts_a_new_profile_name(sandbox: Any) -> None:
     done = run_cli("--profile", "work", "numbers", "-o", "json", *hosts(sandbox.url))
     assert len(json_out(done)) == len(sandbox.state.accounts[DEMO_API_KEY].owned)  # env credentials
     done = run_cli("--profile", "work", "numbers", "-o", "json", env=cli_env(key=None, secret=None))
-    _api_error(done, "no credentials", "VONAGE_API_KEY")
+    assert done.returncode == 2 and "no profile named 'work'" in done.stderr  # printing: nothing creates it
 
 
 @pytest.mark.parametrize("command", [["numbers"], ["search", "GB"], ["account"], ["secrets"], ["pools"]])
@@ -208,3 +208,10 @@ def test_encrypted_profile_asks_for_the_master_password_on_a_terminal(sandbox: A
     assert shown.count("Master password for profile 'vault'") == 2 and "Wrong master password" in shown
     for secret in ("Open-Sesame-2024", "wrong-password", DEMO_API_SECRET):  # the prompt does not echo
         assert secret not in shown and secret not in out
+
+
+def test_printing_with_a_profile_that_does_not_exist_is_a_usage_error_even_with_no_profiles(tmp_path) -> None:
+    env = cli_env(key=None, secret=None, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = run_cli("numbers", "-o", "json", "--profile", "nope", env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "no profile named 'nope'" in error_lines(done)[0] and "none yet" in error_lines(done)[0]

@@ -9,6 +9,7 @@ from conftest import settle
 from test_first_contact import SMALL, burst
 from textual.widgets import Input
 
+from tui.sandbox.inventory import DEMO_API_KEY
 from tui.screens.numbers_edit import NumberEditDialog
 from tui.screens.numbers_filter import NumbersFilterDialog
 from tui.screens.search import SearchScreen
@@ -215,3 +216,47 @@ async def test_q_asks_while_a_purchase_waits_for_its_answer(make_app, sandbox) -
         sandbox.state.config.latency = 0.0
         await settle(app, pilot)
         assert app.is_running and len(sandbox.state.purchases) == 1
+
+
+async def test_ctrl_s_in_the_top_up_field_sends_the_top_up_not_the_webhooks(make_app) -> None:
+    from tui.sandbox.inventory import DEMO_TRX
+
+    app = make_app(initial_screen="account")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        field = app.screen.query_one("#topup-trx", Input)
+        app.screen.set_focus(field)
+        field.value = DEMO_TRX
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert DEMO_TRX in str(app.screen.query_one("#confirm-body").render())
+
+
+async def test_sorting_by_number_keeps_countries_together(make_app, sandbox) -> None:
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#numbers-table", FastTable)
+        app.screen.set_focus(table)
+        while table.sort_column != "number":
+            await pilot.press("s")
+            await pilot.pause()
+        shown = table.visible_keys()
+        assert shown == sorted(shown) and any(k.startswith("49") for k in shown)
+        assert [k[:2] for k in shown] == sorted(k[:2] for k in shown)  # +44… all before +49…
+
+
+async def test_a_digits_filter_matches_numbers_not_digits_hidden_in_webhooks(make_app, sandbox) -> None:
+    owned = sandbox.state.accounts[DEMO_API_KEY].owned
+    routed = [m for m, n in owned.items() if "7700900" in str(n.get("voiceCallbackValue", "")) and "7700900" not in m]
+    assert routed  # the demo has a number whose voice goes to a +44 7700 900… number
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#numbers-table", FastTable)
+        table.set_filter("7700 900")
+        shown = table.visible_keys()
+        assert shown and all("7700900" in k for k in shown) and not set(routed) & set(shown)
+        table.set_filter("tel")  # words still search every column
+        assert set(routed) <= set(table.visible_keys())

@@ -173,8 +173,9 @@ def _screen_args(args: argparse.Namespace, prog: str | None = None) -> dict[str,
     return out
 
 
-def _check_profile(name: str, prog: str) -> None:
-    """A profile that does not exist is a typo, unless there are no profiles yet (the app creates it)."""
+def _check_profile(name: str, prog: str, *, printing: bool = False) -> None:
+    """A profile that does not exist is a typo, unless there are no profiles yet and the app opens (its
+    login form creates it); printing (``-o``) there is nothing to create it with."""
     from tui.config import ConfigError, InsecurePermissions, load_config, validate_profile_name
 
     try:
@@ -185,8 +186,9 @@ def _check_profile(name: str, prog: str) -> None:
         profiles = sorted(load_config().profiles)
     except (ConfigError, InsecurePermissions, OSError):
         return  # the app (or the printed output) reports the config problem itself
-    if profiles and name not in profiles:
-        raise UsageError(f"there is no profile named '{name}' (profiles: {', '.join(profiles)})", prog)
+    if (profiles or printing) and name not in profiles:
+        known = ", ".join(profiles) or "none yet: run vonage-tui once to add one"
+        raise UsageError(f"there is no profile named '{name}' (profiles: {known})", prog)
 
 
 def _base_url(flag: str | None, env: str, option: str, prog: str) -> str | None:
@@ -208,7 +210,8 @@ def _launch_options(args: argparse.Namespace) -> LaunchOptions:
 
     prog = f"vonage-tui {args.command}" if args.command else "vonage-tui"
     if args.profile is not None and not args.demo:
-        _check_profile(args.profile, prog)
+        environment = bool(os.environ.get("VONAGE_API_KEY") and os.environ.get("VONAGE_API_SECRET"))
+        _check_profile(args.profile, prog, printing=bool(getattr(args, "output", None)) and not environment)
     return LaunchOptions(
         demo=args.demo,
         profile=args.profile,

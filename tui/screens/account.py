@@ -319,6 +319,10 @@ class AccountScreen(ReloadingScreen):
         self.action_save_webhooks()
 
     def action_save_webhooks(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id in ("topup-trx", "topup-amount"):
+            self.action_top_up()  # ctrl+s sends the form you are in: here, the top-up
+            return
         if not self.writes_allowed():
             return
         values: dict[str, str] = {}

@@ -53,6 +53,10 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Scroll", key_display="j/↓", id="help.down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help.up"),
+        Binding("G,end", "scroll(1000)", "Last", show=False, id="help.bottom"),
+        Binding("g,home", "scroll(-1000)", "First", show=False, id="help.top"),
         *(Binding(str(n), f"go('{mode}')", show=False, id=f"help.goto.{mode}")
           for n, mode in enumerate(("numbers", "search", "account", "secrets", "pools"), start=1)),
         Binding("colon", "go('')", show=False, id="help.jump"),
@@ -62,6 +66,14 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self._title = getattr(screen, "SCREEN_TITLE", "") or type(screen).__name__
         self._groups = describe_bindings(screen)
+
+    def action_scroll(self, lines: int) -> None:
+        """j/k (and ↓ ↑, g G) scroll the list: at 80x24 it is longer than the screen."""
+        box = self.query_one("#help-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + lines, animate=False)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#help-box", VerticalScroll))
 
     async def action_go(self, mode: str) -> None:
         """1…5 and : work here as everywhere: close the keys, then go (``""`` = the jump prompt)."""

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.countries import format_msisdn
-from tui.widgets.row_store import RowFormat, SortKey, cell_width, haystack, sort_key
+from tui.widgets.row_store import RowFormat, SortKey, cell_width, haystack
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Sequence
@@ -80,7 +80,7 @@ class NumberRows(RowFormat["OwnedRecord"]):
 
     Every cell but the number is a function of the configuration, so a group is the record's
     ``config``; a row's own search text is its msisdn (the digits the grouped number shows, already in
-    memory), and its sort key the msisdn's value, as ``sort_key`` reads "+44 7700 900123". A "+" is
+    memory), and its sort key the msisdn's digits as text (E.164 order, see ``own_sort``). A "+" is
     added to each group's text, since every grouped number shows one.
     """
 
@@ -98,8 +98,10 @@ class NumberRows(RowFormat["OwnedRecord"]):
         return msisdn if msisdn.isdigit() else haystack((format_msisdn(msisdn, item.country),))
 
     def own_sort(self, item: OwnedRecord) -> SortKey:
+        """Its digits as text: E.164 order (+33…, +44 20…, +44 77…, +49…), countries together — as a
+        number, +49 301 234567 (11 digits) came before +44 2079 460123 (12)."""
         msisdn = item.msisdn
-        return (0, float(msisdn)) if msisdn.isdigit() else sort_key(format_msisdn(msisdn, item.country))
+        return (0, msisdn if msisdn.isdigit() else "".join(filter(str.isdigit, msisdn)))
 
     def keys(self, items: list[OwnedRecord]) -> list[Hashable]:
         return list(map(_MSISDN, items))
@@ -116,7 +118,7 @@ class NumberRows(RowFormat["OwnedRecord"]):
         """Sorting 100,000 numbers: their msisdns' values in one pass, without a key tuple per row."""
         msisdns = [item.msisdn if item is not None else "" for item in items]
         if all(map(str.isdigit, msisdns)):
-            return bytearray(len(msisdns)), list(map(float, msisdns))
+            return bytearray(len(msisdns)), msisdns  # type: ignore[return-value] # digit strings: E.164 order
         return super().own_sort_keys(items)
 
     def own_width(self, item: OwnedRecord) -> int:

@@ -34,7 +34,7 @@ from itertools import compress
 from typing import Any, Generic, TypeVar
 
 from tui.widgets.table_layout import EMPTY_KEY, TEXT_ROWS, RowFormat, SortKey, TextRows, cell_width, column_keys
-from tui.widgets.table_layout import haystack, needles, sort_key  # re-exported: the store's search and sort
+from tui.widgets.table_layout import _PHONE_LIKE, haystack, needles, sort_key  # re-exported: search and sort
 
 K = TypeVar("K", bound=Hashable)
 
@@ -130,6 +130,7 @@ class RowStore(Generic[K]):
         self._group_item: list[Any] = []  # one row of each group, to read the group's cells from
         self._group_text: list[str] = []
         self._group_hit: list[bool] = []  # does each group match the current filter
+        self._number_only = False  # the filter reads as a phone number: groups (other columns) never match
         self._slot: dict[K, int] = {}
         self._order: list[int] = []
         self._visible: list[int] = []
@@ -197,7 +198,9 @@ class RowStore(Generic[K]):
         narrowing = bool(self.filter_text) and self._narrows(self.filter_text, text)
         self.filter_text = text
         self._needles = needles(text)
-        self._group_hit = [self._hit(t) for t in self._group_text]
+        # a number is looked for in the number column only (not in digits of a webhook or an app id)
+        self._number_only = bool(_PHONE_LIKE.fullmatch(text.strip())) and any(map(str.isdigit, text))
+        self._group_hit = [self._group_matches(t) for t in self._group_text]
         # typing one more character only ever removes rows: filter what is shown already
         self._visible = self._matching(self._visible if narrowing else self._order)
 
@@ -290,7 +293,7 @@ class RowStore(Generic[K]):
         self._group_item.append(item)
         text = self._format.group_text(item) if self._format.grouped else ""
         self._group_text.append(text)
-        self._group_hit.append(self._hit(text))
+        self._group_hit.append(self._group_matches(text))
         if self._format.grouped:
             cells = self._format.cells(item)
             for index in range(1, self.column_count):
@@ -353,6 +356,9 @@ class RowStore(Generic[K]):
             self._visible.remove(slot)
         except ValueError:
             pass
+
+    def _group_matches(self, text: str) -> bool:
+        return not self._number_only and self._hit(text)
 
     def _hit(self, text: str) -> bool:
         return any(needle in text for needle in self._needles)

@@ -260,3 +260,14 @@ async def test_a_digits_filter_matches_numbers_not_digits_hidden_in_webhooks(mak
         assert shown and all("7700900" in k for k in shown) and not set(routed) & set(shown)
         table.set_filter("tel")  # words still search every column
         assert set(routed) <= set(table.visible_keys())
+
+
+async def test_space_marks_nothing_in_search_results(make_app) -> None:
+    app = make_app(initial_screen="search", screen_args={"country": "GB"})
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        results = app.screen.query_one("#search-results", FastTable)
+        app.screen.set_focus(results)
+        await pilot.press("space")
+        await pilot.pause()
+        assert results.row_count and not results.marked_keys()

@@ -114,7 +114,9 @@ class SearchScreen(VonageScreen):
     def compose_body(self) -> ComposeResult:
         yield SearchForm(id="search-form")
         yield Literal("Press / to type a search (country, type, digits), then Enter.", id="search-status")
-        yield FastTable(COLUMNS, id="search-results")
+        results = FastTable(COLUMNS, id="search-results")
+        results.markable = False  # one number is bought at a time: nothing to mark
+        yield results
         yield Literal("", id="search-detail", classes="dim")
 
     def on_mount(self) -> None:

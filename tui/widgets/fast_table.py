@@ -1,10 +1,9 @@
 """FastTable: a virtual table for up to 100,000 rows that stays interactive.
 
-A `ScrollView` using the Line API (like Textual's own `Log` and `DataTable`): `render_line` draws
-only the lines on screen, straight from a `RowStore` (the rows as given: tuples of text, or records
-read through a `RowFormat` whose cells are made only for the lines drawn; filtering and sorting
-produce an index array of ints). Nothing is mounted per row, so a paint costs the screen height,
-not the row count; tests prove a repaint reads, and formats, only the rows on screen.
+A `ScrollView` using the Line API (like `Log` and `DataTable`): `render_line` draws only the lines on
+screen, from a `RowStore` (tuples of text, or records read through a `RowFormat` that formats only
+the lines drawn; filter and sort produce an index array). Nothing is mounted per row: a paint costs
+the screen height, not the row count (tests prove a repaint formats only the rows on screen).
 
 Why not a stock table: at 100,000 rows Textual's DataTable and textual-fastdatatable were one to two
 orders of magnitude slower to fill and filter (tests/benchmarks/README.md, bench_table.py).
@@ -122,7 +121,6 @@ class FastTable(ScrollView, can_focus=True):
         self._widths_cache: tuple[tuple[Any, ...], list[int]] | None = None
         self._styles: dict[str, Style] = {}
 
-    # -- data ---------------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
         """Replace every row; the filter, sort, cursor key and marks (of keys still present) stay."""
         self._store.set_rows(rows)
@@ -198,7 +196,6 @@ class FastTable(ScrollView, can_focus=True):
     def visible_count(self) -> int:
         return self._store.visible_count
 
-    # -- filter and sort ----------------------------------------------------------------------
     def set_filter(self, text: str) -> None:
         self.filter_text = text
 
@@ -227,7 +224,6 @@ class FastTable(ScrollView, can_focus=True):
             self._store.sort(index, reverse)
         self._data_changed()
 
-    # -- cursor and marks ---------------------------------------------------------------------
     @property
     def cursor_index(self) -> int:
         """Position of the cursor among the rows shown (0 when there are none)."""
@@ -262,7 +258,6 @@ class FastTable(ScrollView, can_focus=True):
     def clear_marks(self) -> None:
         self.set_marks(())
 
-    # -- actions ------------------------------------------------------------------------------
     @property
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
@@ -290,6 +285,11 @@ class FastTable(ScrollView, can_focus=True):
 
     def action_half_page_up(self) -> None:
         self._move_cursor(self._cursor - max(1, self._page // 2))
+
+    markable: bool = True  # False where marks have no use (Search's results): space does nothing there
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.markable or action != "toggle_mark"
 
     def action_toggle_mark(self) -> None:
         key = self._cursor_key
@@ -335,7 +335,6 @@ class FastTable(ScrollView, can_focus=True):
             else:
                 self._move_cursor(position)
 
-    # -- internals ----------------------------------------------------------------------------
     def _data_changed(self) -> None:
         """After any change to rows, filter or sort: keep the cursor on its key, then repaint."""
         count = self._store.visible_count

@@ -270,4 +270,4 @@ async def test_space_marks_nothing_in_search_results(make_app) -> None:
         app.screen.set_focus(results)
         await pilot.press("space")
         await pilot.pause()
-        assert results.row_count and not results.marked_keys()
+        assert results.row_count and not results.marked_keys

@@ -7,18 +7,17 @@ No Textual imports: used from worker threads.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tui.api.hosts import DEFAULT_API_URL, DEFAULT_REST_URL, validate_base_url
 from tui.fsutil import InsecurePermissions, ensure_private_dir, read_private_file, write_private_file
+from tui.paths import APP_NAME, CACHE_DIR_ENV, CONFIG_DIR_ENV, CONFIG_FILENAME, cache_dir, config_dir, config_path
 
 __all__ = [
     "APP_NAME", "CACHE_DIR_ENV", "CONFIG_DIR_ENV", "CONFIG_FILENAME", "DEFAULT_API_URL", "DEFAULT_REST_URL",
@@ -28,10 +27,6 @@ __all__ = [
     "rename_profile", "save_config", "set_subaccount", "switch_profile", "update_profile",
     "validate_profile_name", "validate_subaccount"]
 
-APP_NAME = "vonage-tui"
-CONFIG_FILENAME = "config.toml"
-CONFIG_DIR_ENV = "VONAGE_TUI_CONFIG_DIR"
-CACHE_DIR_ENV = "VONAGE_TUI_CACHE_DIR"
 
 KeyringBackendName = Literal["system", "encrypted-file", "plaintext-file"]
 
@@ -262,28 +257,6 @@ class Config(_Model):
         if self.active_profile is not None and self.active_profile not in self.profiles:
             raise ValueError("active_profile is not one of the profiles")
         return self
-
-
-# -- locations ---------------------------------------------------------------------------------------------
-
-
-def _env_dir(var: str) -> Path | None:
-    value = os.environ.get(var, "").strip()
-    return Path(value).expanduser() if value else None
-
-
-def config_dir() -> Path:
-    """The config directory: $VONAGE_TUI_CONFIG_DIR, else the platform's user config dir. Not created here."""
-    return _env_dir(CONFIG_DIR_ENV) or Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
-def cache_dir() -> Path:
-    """The cache directory: $VONAGE_TUI_CACHE_DIR, else the platform's user cache dir. Not created here."""
-    return _env_dir(CACHE_DIR_ENV) or Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-
-
-def config_path() -> Path:
-    return config_dir() / CONFIG_FILENAME
 
 
 # -- load / save ---------------------------------------------------------------------------------------------

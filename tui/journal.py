@@ -55,7 +55,7 @@ class JournalEntry:
 
 
 def default_path() -> Path:
-    from tui.config import config_dir
+    from tui.paths import config_dir  # (not tui.config: that imports pydantic)
 
     return config_dir() / "journal.jsonl"
 

@@ -20,13 +20,7 @@ from textual.message import Message
 
 from tui.api.errors import InputError, VonageError
 from tui.countries import format_msisdn
-from tui.export import ExportRefused, default_name, write_numbers
 from tui.messages import NumbersCancelled, NumberUpdated
-from tui.operations.bulk import describe_changes
-from tui.screens.bulk_edit import BulkEditDialog
-from tui.screens.bulk_result import BulkResultScreen
-from tui.screens.export import ExportDialog
-from tui.screens.numbers_edit import NumberEditDialog
 from tui.screens.numbers_filter import NumbersFilterDialog, describe_query
 from tui.screens.numbers_format import detail_text, digits, monthly_cost
 from tui.screens.numbers_view import NumbersView
@@ -203,6 +197,9 @@ class NumbersScreen(NumbersView):
 
     def action_edit(self) -> None:
         """The highlighted number; with numbers marked, all of them at once (one form, one confirmation)."""
+        from tui.screens.bulk_edit import BulkEditDialog  # dialogs load when first opened
+        from tui.screens.numbers_edit import NumberEditDialog
+
         marked = self._marked()
         if marked:
             if self.writes_allowed():
@@ -241,6 +238,8 @@ class NumbersScreen(NumbersView):
         return [records[str(k)] for k in [*shown, *hidden] if str(k) in records]
 
     def _confirm_bulk_edit(self, numbers: list[OwnedRecord], changes: dict[str, str]) -> None:
+        from tui.operations.bulk import describe_changes
+
         count = len(numbers)
         names = [format_msisdn(n.msisdn, n.country) for n in numbers[:8]]
         shown = ", ".join(names) + (f" and {count - 8:,} more" if count > 8 else "")
@@ -255,6 +254,8 @@ class NumbersScreen(NumbersView):
                      then=lambda: self._start_bulk_edit(numbers, changes))
 
     def _start_bulk_edit(self, numbers: list[OwnedRecord], changes: dict[str, str]) -> None:
+        from tui.screens.bulk_result import BulkResultScreen
+
         self.table.clear_marks()
         self._update_status()
         self.app.push_screen(BulkResultScreen(numbers=numbers, changes=changes))
@@ -263,6 +264,9 @@ class NumbersScreen(NumbersView):
 
     def action_export(self, path: str = "") -> None:
         """Ask for a file, then write the rows shown (the `/` filter, the sort and the server filter applied)."""
+        from tui.export import default_name
+        from tui.screens.export import ExportDialog
+
         count = self.table.visible_count
         if not count:
             self.say("No numbers shown: nothing to export.", severity="warning")
@@ -298,6 +302,8 @@ class NumbersScreen(NumbersView):
 
     @work(group="export", exclusive=True, exit_on_error=False, description="export numbers")
     async def _write_export(self, target: ExportTarget, rows: list[OwnedRecord], overwrite: bool) -> None:
+        from tui.export import ExportRefused, write_numbers
+
         try:
             count = await asyncio.to_thread(write_numbers, target, rows, overwrite=overwrite)
         except (ExportRefused, FileExistsError) as exc:

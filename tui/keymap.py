@@ -50,7 +50,11 @@ def binding_ids() -> set[str]:
 
 def load() -> LoadedKeymap:
     """Read ``[keymap]`` from the config file; a config that cannot be read is start-up's to report."""
-    from tui.config import ConfigError, config_path, load_config
+    from tui.paths import config_path
+
+    if not config_path().exists():  # no config, no keymap: and no pydantic import racing the cache read
+        return LoadedKeymap()
+    from tui.config import ConfigError, load_config
     from tui.fsutil import InsecurePermissions
 
     try:

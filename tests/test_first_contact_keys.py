@@ -17,6 +17,18 @@ from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import FastTable
 
 
+def _fill_login(form, key: str, secret: str, master: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Type a login into the first-run form (the encrypted file chosen when ``master`` is given)."""
+    from textual.widgets import Select
+
+    if master is not None:
+        form.query_one("#login-storage", Select).value = "encrypted-file"
+    form.query_one("#login-key", Input).value = key
+    form.query_one("#login-secret", Input).value = secret
+    if master is not None:
+        form.query_one("#login-master", Input).value = master
+
+
 async def test_keys_typed_right_after_a_screen_key_reach_the_new_screen(make_app) -> None:
     app = make_app(initial_screen="numbers")
     async with app.run_test(size=SMALL) as pilot:
@@ -98,16 +110,12 @@ async def test_the_server_filter_refuses_a_country_that_does_not_exist_next_to_t
 
 async def test_a_login_error_below_the_fold_is_focused_and_scrolled_into_view(sandbox) -> None:
     from test_first_contact import _first_run
-    from textual.widgets import Select
 
     app = _first_run(sandbox)
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
         form = app.screen
-        form.query_one("#login-storage", Select).value = "encrypted-file"
-        form.query_one("#login-key", Input).value = "abcd1234"
-        form.query_one("#login-secret", Input).value = "Secret12345"
-        form.query_one("#login-master", Input).value = "short"
+        _fill_login(form, "abcd1234", "Secret12345", master="short")
         await pilot.press("ctrl+s")
         await pilot.pause()
         error = form.query_one("#login-storage-error")
@@ -130,9 +138,7 @@ async def test_a_wrong_master_password_is_said_next_to_it_before_any_request(san
         form.query_one("#login-storage", Select).value = "encrypted-file"
         await pilot.pause()
         assert "your encrypted file" in form.query_one("#login-master", Input).placeholder
-        form.query_one("#login-key", Input).value = "abcd1234"
-        form.query_one("#login-secret", Input).value = "Secret12345"
-        form.query_one("#login-master", Input).value = "the-wrong-one"
+        _fill_login(form, "abcd1234", "Secret12345", master="the-wrong-one")
         sandbox.state.reset_counters()
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -148,8 +154,7 @@ async def test_a_refused_secret_puts_the_cursor_back_in_the_secret_field(sandbox
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
         form = app.screen
-        form.query_one("#login-key", Input).value = "abcd1234"
-        form.query_one("#login-secret", Input).value = "Wrong12345x"
+        _fill_login(form, "abcd1234", "Wrong12345x")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "401" in str(form.query_one("#login-secret-error").render())

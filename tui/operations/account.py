@@ -93,7 +93,7 @@ class AccountOperations(OperationsCore):
         known = await self.known_amount(trx)
         if unsettled is not None:
             if unsettled.state == PENDING and owner_running(unsettled.owner):
-                text = f"Another vonage-tui is topping up with {trx} right now: wait for it, then {CHECK_PAYMENTS}."
+                text = another_instance_paying(trx)
             else:
                 text = f"An earlier top-up with {trx} has an unknown outcome: {CHECK_PAYMENTS}."
             return TopUpOutcome(
@@ -106,7 +106,7 @@ class AccountOperations(OperationsCore):
         rival = await self._rival_top_up(trx, entry)
         if rival is not None:
             await self._end(entry, FAILED, "not sent: another vonage-tui was topping up with it")
-            text = f"Another vonage-tui is topping up with {trx} right now: wait for it, then {CHECK_PAYMENTS}."
+            text = another_instance_paying(trx)
             return TopUpOutcome(False, text, trx=trx, amount=known, unsettled=rival)
         try:
             before = await self.read_balance()
@@ -200,6 +200,10 @@ class AccountOperations(OperationsCore):
         return all(s.id != secret_id for s in await self.client.list_secrets(api_key))
 
 
+def another_instance_paying(trx: str) -> str:
+    return f"Another vonage-tui is topping up with {trx} right now: wait for it, then {CHECK_PAYMENTS}."
+
+
 def describe_amount(known: KnownAmount | None) -> str:
     """"about 10.00 EUR, as last time" / "10.00 EUR, as entered from the dashboard" / "" when unknown."""
     if known is None:
@@ -211,4 +215,4 @@ def describe_amount(known: KnownAmount | None) -> str:
     return f"about {money(known.amount)}, as last time"
 
 
-__all__ = ["CHECK_PAYMENTS", "AccountOperations", "TopUpOutcome", "describe_amount"]
+__all__ = ["CHECK_PAYMENTS", "AccountOperations", "TopUpOutcome", "another_instance_paying", "describe_amount"]

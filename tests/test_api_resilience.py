@@ -257,3 +257,11 @@ async def test_cancellation_still_ends_the_request(sandbox: RunningSandbox) -> N
         with pytest.raises(asyncio.CancelledError):
             await task
     assert [e.kind for e in events] == ["start", "end"] and events[-1].ok is False
+
+
+async def test_a_read_answered_with_garbage_is_asked_again_not_failed(sandbox, client) -> None:  # type: ignore[no-untyped-def]
+    """A GET is safe to repeat: an unreadable answer (garbage, a torn body) is retried like a dropped one."""
+    sandbox.state.faults.arm("/account/get-balance", "garbage-after-commit")
+    balance = await client.get_balance()
+    assert balance.value > 0
+    assert client.stats.requests >= 2  # the first answer was garbage, the second was read

@@ -16,21 +16,21 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui import loading
 from tui.formatting import money, plural
 from tui.key_order import applied_in_order
-from tui.launch import LaunchOptions
+from tui.launch import LaunchOptions, first_mode
 from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
 from tui.modes import EXTRA_SCREENS, GLOBAL_KEYS, SCREEN_PATHS, screen_class, screen_classes
 from tui.palette import commands, extra_screen
-from tui.session import Session, SessionSpec
+from tui.widgets.fields import takes_text
 from tui.widgets.notify import say
 
 if TYPE_CHECKING:
     from tui.demo import EmbeddedSandbox
+    from tui.session import Session, SessionSpec
 
 
 class VonageApp(App[None]):
@@ -60,8 +60,9 @@ class VonageApp(App[None]):
     badges: reactive[str] = reactive("")
 
     def __init__(self, options: LaunchOptions | None = None) -> None:
-        super().__init__()
         self.options = options or LaunchOptions()
+        self.DEFAULT_MODE = first_mode(self.options)  # type: ignore[misc]  # not a blank screen to switch from
+        super().__init__()
         self.session: Session | None = None
         self.account_events: Signal[AccountEvent] = Signal(self, "account-events")
         self.keymap: dict[str, str] = {}
@@ -88,6 +89,8 @@ class VonageApp(App[None]):
     @work(group="session", exclusive=True, exit_on_error=False)
     async def open_session(self, spec: SessionSpec) -> None:
         """Log in with ``spec``: the new session replaces the old one once it is connected."""
+        from tui.session import Session  # not before the first frame
+
         session = Session(spec, on_activity=lambda activity: setattr(self, "activity_text", activity.text),
                           journal_path=self.options.journal_path, read_only=self.options.read_only)
         await session.open()
@@ -161,7 +164,7 @@ class VonageApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Global keys are priority keys (after "2" the next key must reach Search, not the screen being left);
         they give way, as before, to a field and to a dialog."""
-        return not (action in GLOBAL_KEYS and (self.screen.is_modal or isinstance(self.focused, (Input, TextArea))))
+        return not (action in GLOBAL_KEYS and (self.screen.is_modal or takes_text(self.focused)))
 
     async def action_quit(self) -> None:
         from tui.modes import confirm_quit

@@ -34,3 +34,17 @@ class LaunchOptions:
     journal_path: str | None = None
     #: `-o json|csv`: print the initial screen's data to stdout and exit; the app is never started.
     output: str | None = None
+
+
+def first_run(options: LaunchOptions) -> bool:
+    """No credentials given and no config file yet: the login form is the first thing to show."""
+    from tui.paths import config_path
+
+    return not options.embedded_sandbox and not options.api_key and not config_path().exists()
+
+
+def first_mode(options: LaunchOptions) -> str:
+    """The App's first mode: the screen asked for, so the first frame builds that screen and nothing
+    else (Textual's blank default screen and a switch from it cost ~20 ms); blank on a first run, under
+    the login form."""
+    return "_default" if first_run(options) else options.initial_screen

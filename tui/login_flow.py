@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App
 
-from tui.session import SessionSpec, spec_from_options, spec_from_profile
+from tui.launch import first_run
 from tui.widgets.notify import say
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tui.config import Profile
     from tui.demo import EmbeddedSandbox
     from tui.launch import LaunchOptions
-    from tui.session import Session
+    from tui.session import Session, SessionSpec
 
 
 class Switcher(Protocol):
@@ -39,13 +39,6 @@ class Switcher(Protocol):
     def open_session(self, spec: SessionSpec) -> Worker[None]: ...
 
     def known_secrets(self) -> list[str]: ...
-
-
-def first_run(options: LaunchOptions) -> bool:
-    """No credentials given and no config file yet: the login form is the first thing to show."""
-    from tui.paths import config_path
-
-    return not options.embedded_sandbox and not options.api_key and not config_path().exists()
 
 
 async def begin(app: App[Any]) -> bool:
@@ -68,7 +61,10 @@ async def begin(app: App[Any]) -> bool:
 
 def start(app: App[Any]) -> None:
     """The login after the first frame: the keymap, then the demo, the environment's credentials, or the
-    saved profile (each a worker: the sandbox, keyring and httpx are never on the first frame's path)."""
+    saved profile (each a worker: the sandbox, keyring and httpx are never on the first frame's path).
+    The session's modules are imported here, not with this module: the first frame does not need them."""
+    from tui.session import spec_from_options
+
     host: Switcher = app  # type: ignore[assignment]
     options = host.options
     app.run_worker(_apply_keymap(app), group="keymap", exit_on_error=False)
@@ -107,6 +103,7 @@ async def _start_demo(app: App[Any]) -> None:
     from pydantic import SecretStr
 
     from tui import demo
+    from tui.session import spec_from_options
 
     host: Switcher = app  # type: ignore[assignment]
     sandbox = await asyncio.to_thread(demo.start)
@@ -120,6 +117,8 @@ async def _start_demo(app: App[Any]) -> None:
 
 async def _from_profile(app: App[Any]) -> None:
     """The saved profile: its secret from the keyring or the encrypted file, else the login form."""
+    from tui.session import spec_from_profile
+
     host: Switcher = app  # type: ignore[assignment]
     options = host.options
 
@@ -182,6 +181,8 @@ def open_login(app: App[Any], *, reason: str = "", profile: Profile | None | obj
 
 async def switch_profile(app: App[Any], name: str) -> bool:
     """Make ``name`` the active profile and log in with it (the login form if its secret is missing)."""
+    from tui.session import spec_from_profile
+
     host: Switcher = app  # type: ignore[assignment]
 
     def activate() -> Any:

@@ -21,12 +21,12 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountEvent
 from tui.widgets.app_header import AppHeader
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.fields import is_field, takes_text
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.notify import Severity, say
 
@@ -68,6 +68,14 @@ class VonageScreen(Screen[None]):
 
     # -- layout ---------------------------------------------------------------------------------
 
+    def _compositor_refresh(self) -> None:
+        """Not while the App holds a batch (its start-up compose): Textual would render the whole screen
+        (~30 ms for Numbers) and then drop it unseen; the repaint waits for the batch to end."""
+        if self.app._batch_count:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+
     def compose(self) -> ComposeResult:
         yield AppHeader(self.SCREEN_TITLE)
         yield from self.compose_body()
@@ -88,7 +96,7 @@ class VonageScreen(Screen[None]):
 
     def action_leave_field(self) -> None:
         """Esc: out of a field first (what was typed stays), then back a screen."""
-        if isinstance(self.focused, (Input, Select, TextArea)):
+        if is_field(self.focused):
             self.focus_main()
         else:
             self.run_worker(self.app.run_action("go_back"), exit_on_error=False)
@@ -139,7 +147,7 @@ class VonageScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.WRITE_ACTIONS and self.read_only:
             return False
-        if action == "focus_filter" and isinstance(self.focused, (Input, TextArea)):
+        if action == "focus_filter" and takes_text(self.focused):
             return False  # "/" is a priority key (routed before the next key): in a field it is just "/"
         return True
 

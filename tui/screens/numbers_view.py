@@ -64,7 +64,7 @@ class NumbersView(VonageScreen):
         width = self.app.size.width
         fitting = [name for at, name in sorted(self.HORIZONTAL_BREAKPOINTS or ()) if width >= at]
         if fitting:
-            self.add_class(fitting[-1])
+            self.add_class(fitting[-1], update=False)  # styled once, when it is registered
         self._fresh = True  # styled once, never shown and left: a resume needs no restyle
         self._query: OwnedQuery | None = None  # server-side filters (None = every number)
         self._filtered: dict[str, OwnedRecord] = {}  # the server-filtered view's numbers

@@ -15,13 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+
+from tui.widgets.fields import takes_text, text_of
 
 _FIELDS = "Input, TextArea, Checkbox, Select"
-
-
-def _value(widget: Any) -> object:
-    return widget.text if isinstance(widget, TextArea) else widget.value
 
 
 class FormEscape:
@@ -36,7 +33,7 @@ class FormEscape:
 
     def _form_values(self) -> dict[str, object]:
         screen: Screen[Any] = self  # type: ignore[assignment]
-        return {f"{type(w).__name__}#{w.id or i}": _value(w) for i, w in enumerate(screen.query(_FIELDS).results())}
+        return {f"{type(w).__name__}#{w.id or i}": text_of(w) for i, w in enumerate(screen.query(_FIELDS).results())}
 
     def changed_fields(self) -> list[str]:
         """Ids of the fields whose value differs from when the dialog opened."""
@@ -46,7 +43,7 @@ class FormEscape:
     def leave_or_discard(self, close: Callable[[], object], *, what: str = "what you typed") -> None:
         """The Esc of a form (see the module's docstring)."""
         screen: Screen[Any] = self  # type: ignore[assignment]
-        if isinstance(screen.focused, (Input, TextArea)):
+        if takes_text(screen.focused):
             screen.set_focus(None)
             return
         if not self.changed_fields():

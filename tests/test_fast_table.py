@@ -415,3 +415,48 @@ def test_incremental_filter_equals_a_fresh_one(queries: list[str], column: int |
         assert typed.visible_keys() == fresh.visible_keys()
         text = text[: len(text) // 2]  # and backspace some
         typed.set_filter(text)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    steps=st.lists(st.one_of(QUERY_CHARS, st.sampled_from(["<back>", "<append>", "<remove>", "<update>", "<sort>"])),
+                   min_size=1, max_size=30),
+    seed=st.integers(0, 1000),
+)
+def test_a_character_taken_back_shows_the_view_a_fresh_filter_would(steps: list[str], seed: int) -> None:
+    """Views of recent filters are reused when a character is taken back: never once rows or order changed."""
+    rnd = random.Random(seed)
+
+    def row(i: int) -> tuple[int, tuple[str, str]]:
+        return i, (f"+44 {rnd.randint(0, 9999):04d} {rnd.randint(0, 99):02d}", rnd.choice(["a b", "ab-", "x"]))
+
+    rows = dict(row(i) for i in range(200))
+    typed: RowStore[int] = RowStore(2)
+    typed.set_rows(rows.items())
+    text, column = "", None
+    for step in steps:
+        if step == "<back>":
+            text = text[:-1]
+        elif step == "<append>":
+            key, cells = row(len(rows) + 1000)
+            rows[key] = cells
+            typed.append([(key, cells)])
+        elif step == "<remove>" and rows:
+            key = rnd.choice(sorted(rows))
+            del rows[key]
+            typed.remove(key)
+        elif step == "<update>" and rows:
+            key = rnd.choice(sorted(rows))
+            rows[key] = row(key)[1]
+            typed.update(key, rows[key])
+        elif step == "<sort>":
+            column = rnd.choice([None, 0, 1])
+            typed.sort(column)
+        elif not step.startswith("<"):
+            text += step
+        typed.set_filter(text)
+        fresh: RowStore[int] = RowStore(2)
+        fresh.set_rows(rows.items())
+        fresh.sort(column)
+        fresh.set_filter(text)
+        assert typed.visible_keys() == fresh.visible_keys(), (step, text)

@@ -34,7 +34,7 @@ from itertools import compress
 from typing import Any, Generic, TypeVar
 
 from tui.widgets.table_layout import EMPTY_KEY, TEXT_ROWS, RowFormat, SortKey, TextRows, cell_width, column_keys
-from tui.widgets.table_layout import _PHONE_LIKE, haystack, needles, sort_key  # re-exported: search and sort
+from tui.widgets.table_layout import _PHONE_LIKE, haystack, narrows, needles, sort_key  # re-exported: search and sort
 
 K = TypeVar("K", bound=Hashable)
 
@@ -55,6 +55,7 @@ class RowStore(Generic[K]):
         self.reverse = False
         self._needles: tuple[str, ...] = ()
         self._parked: dict[int, tuple[bytearray, list[float | str]]] = {}
+        self._recent: dict[str, list[int]] = {}  # filter text -> its view, while the rows and order stand
         self.clear()
 
     # -- size -------------------------------------------------------------------------------
@@ -137,6 +138,7 @@ class RowStore(Generic[K]):
         self._rank = bytearray()  # the sort column's keys, split so Python sorts plain floats and
         self._value: list[float | str] = []  # plain strings (its fast paths): rank 0 number, 1 text, 2 empty
         self._parked.clear()
+        self._recent.clear()
         self.widths = [0] * self.column_count
         """Widest cell seen per measured column (in terminal cells, up to the cap); re-measured on `set_rows`."""
 
@@ -183,6 +185,7 @@ class RowStore(Generic[K]):
         if slot is None:
             return False
         self._parked.clear()
+        self._recent.clear()
         self._unplace(slot)
         self._keys[slot] = self._items[slot] = None
         self._own[slot] = ""
@@ -195,14 +198,19 @@ class RowStore(Generic[K]):
     def set_filter(self, text: str) -> None:
         if text == self.filter_text:
             return
-        narrowing = bool(self.filter_text) and self._narrows(self.filter_text, text)
+        narrowing = bool(self.filter_text) and narrows(self.filter_text, text)
         self.filter_text = text
         self._needles = needles(text)
         # a number is looked for in the number column only (not in digits of a webhook or an app id)
         self._number_only = bool(_PHONE_LIKE.fullmatch(text.strip())) and any(map(str.isdigit, text))
         self._group_hit = [self._group_matches(t) for t in self._group_text]
-        # typing one more character only ever removes rows: filter what is shown already
-        self._visible = self._matching(self._visible if narrowing else self._order)
+        # typing one more character only ever removes rows: filter what is shown already; a character
+        # taken back finds its view as it was (the views of the last filters kept until rows change)
+        recent = self._recent.pop(text, None)
+        self._visible = recent if recent is not None else self._matching(self._visible if narrowing else self._order)
+        self._recent[text] = self._visible
+        if len(self._recent) > 8:
+            del self._recent[next(iter(self._recent))]
 
     def sort(self, column: int | None, reverse: bool = False) -> None:
         """Sort by a column (None = arrival order); stable, ties keep arrival order."""
@@ -259,7 +267,8 @@ class RowStore(Generic[K]):
     def _put(self, key: Any, item: Any, *, place: bool = True) -> None:
         """Add a row, or replace the row of ``key``; with ``place`` it joins the view where it belongs."""
         fmt = self._format
-        self._parked.clear()  # rows change: other columns' keys go stale
+        self._parked.clear()  # rows change: other columns' keys go stale, and the recent filters' views
+        self._recent.clear()
         slot = self._slot.get(key)
         if slot is None:
             slot = self._slot[key] = len(self._keys)
@@ -335,7 +344,7 @@ class RowStore(Generic[K]):
         if self.sort_column is None:
             return None
         rank, value = self._rank, self._value
-        return lambda slot: (rank[slot], value[slot])
+        return lambda slot: (rank[slot], value[slot], slot)  # ties in arrival order, an updated row too
 
     def _place(self, slot: int) -> None:
         """Put a live slot into the order and, if it matches, the view."""
@@ -396,14 +405,6 @@ class RowStore(Generic[K]):
             return list(compress(slots, hit))
         return list(compress(slots, map(hit.__getitem__, slots)))
 
-    @staticmethod
-    def _narrows(old: str, new: str) -> bool:
-        """True if every row matching `new` also matches `old`: each new needle holds an old one."""
-        old_needles, new_needles = needles(old), needles(new)
-        if not old_needles or not new_needles:
-            return False
-        return all(any(o in n for o in old_needles) for n in new_needles)
-
     def _rebuild_order(self) -> None:
         if len(self._slot) == len(self._items):  # no tombstones: every slot is live
             live: list[int] = list(self._slot.values())  # slot order, the index's own int objects
@@ -425,6 +426,7 @@ class RowStore(Generic[K]):
             # sequence instead of jumping around (a filter keystroke at 100k rows: ~2x faster).
             live = [slot + 0 for slot in ordered]
         self._order = live
+        self._recent.clear()
         self._visible = self._matching(live)
 
     def _compact(self) -> None:

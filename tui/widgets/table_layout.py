@@ -117,6 +117,14 @@ def needles(query: str) -> tuple[str, ...]:
     return (text,)
 
 
+def narrows(old: str, new: str) -> bool:
+    """True if every row matching `new` also matches `old`: each new needle holds an old one."""
+    old_needles, new_needles = needles(old), needles(new)
+    if not old_needles or not new_needles:
+        return False
+    return all(any(o in n for o in old_needles) for n in new_needles)
+
+
 def cell_width(cell: str) -> int:
     return len(cell) if cell.isascii() else cell_len(cell)
 

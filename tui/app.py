@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
@@ -54,10 +54,12 @@ class VonageApp(App[None]):
         Binding("q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
-    profile_label: reactive[str] = reactive("")
-    balance_text: reactive[str] = reactive("")
-    activity_text: reactive[str] = reactive("")
-    badges: reactive[str] = reactive("")
+    # Data the header watches, not drawn by the App: a change must not repaint the whole screen (it
+    # is one per request, hundreds a second while a list loads)
+    profile_label: var[str] = var("")
+    balance_text: var[str] = var("")
+    activity_text: var[str] = var("")
+    badges: var[str] = var("")
 
     def __init__(self, options: LaunchOptions | None = None) -> None:
         self.options = options or LaunchOptions()

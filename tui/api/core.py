@@ -167,6 +167,9 @@ class ClientCore:
         self.on_event = on_event
         self._rng = random.Random()
         self._ids = itertools.count(1)
+        # One answer decoded per turn of the event loop: the first pages of a load arrive together, and
+        # decoding all of them at once (~3 ms each) would hold up whatever else the loop runs (a UI).
+        self._decoding = asyncio.Lock()
         # Proxies are chosen per host by ``proxies`` (never for loopback); the environment is trusted
         # only for the CA bundle (SSL_CERT_FILE), and only when some host is not this computer.
         local = all(is_loopback_host(urlsplit(u).hostname or "") for u in (self.rest_url, self.api_url))
@@ -276,7 +279,9 @@ class ClientCore:
                 if write or lenient_body or allow_empty or status not in expected:
                     break
                 try:
-                    decoded = decode_json(response, what, printable=self.printable)
+                    async with self._decoding:
+                        await asyncio.sleep(0)
+                        decoded = decode_json(response, what, printable=self.printable)
                     break
                 except BadResponse:
                     delay = self.retry_policy.delay_for(retry + 1, None, self._rng)

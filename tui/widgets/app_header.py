@@ -6,6 +6,7 @@ purchase on one screen updates the balance shown on all of them without any scre
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -20,6 +21,7 @@ class AppHeader(Horizontal):
     def __init__(self, screen_title: str) -> None:
         super().__init__(id="app-header")
         self._screen_title = screen_title
+        self._activity_width = 0
 
     def compose(self) -> ComposeResult:
         yield Literal(Content.assemble("vonage-tui ", (self._screen_title, "bold")), id="hdr-title")
@@ -42,7 +44,12 @@ class AppHeader(Horizontal):
         self.query_one("#hdr-balance", Static).update(value)
 
     def _show_activity(self, value: str) -> None:
-        self.query_one("#hdr-activity", Static).update(value)
+        """Changes with every request (hundreds of times a second while a list loads): the screen is laid
+        out again only when the text's width changes, else just this line is repainted (a layout of the
+        whole screen is 10-25 ms; 4,000 of them stalled a 100,000-number load)."""
+        width = cell_len(value)
+        self.query_one("#hdr-activity", Static).update(value, layout=width != self._activity_width)
+        self._activity_width = width
 
     def _show_badges(self, value: str) -> None:
         self.query_one("#hdr-badges", Static).update(value)

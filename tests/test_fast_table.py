@@ -460,3 +460,24 @@ def test_a_character_taken_back_shows_the_view_a_fresh_filter_would(steps: list[
         fresh.sort(column)
         fresh.set_filter(text)
         assert typed.visible_keys() == fresh.visible_keys(), (step, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    own=st.lists(st.text("0123456789ab", max_size=8), min_size=1, max_size=60),
+    groups=st.lists(st.booleans(), min_size=1, max_size=4),
+    tests=st.lists(st.text("0123456789ab", min_size=1, max_size=3), max_size=2),
+    data=st.data(),
+)
+def test_the_narrow_and_the_full_scan_find_the_same_rows(own: list[str], groups: list[bool], tests: list[str],
+                                                          data: st.DataObject) -> None:
+    """A keystroke tests just the rows shown (few) or every row (many): both must agree, in every case
+    (groups matching or not, no needle for the rows' own text, one, or two)."""
+    from tui.widgets.table_layout import matching_slots, row_hits
+
+    grp = [data.draw(st.integers(0, len(groups) - 1)) for _ in own]
+    slots = sorted(data.draw(st.sets(st.integers(0, len(own) - 1))))
+    hit = row_hits(own, grp, groups, tests)
+    expected = [s for s in slots if groups[grp[s]] or any(t in own[s] for t in tests)]
+    assert [s for s in slots if hit[s]] == expected
+    assert matching_slots(slots, own, grp, groups, tests) == expected

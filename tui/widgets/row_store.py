@@ -34,7 +34,7 @@ from itertools import compress
 from typing import Any, Generic, TypeVar
 
 from tui.widgets.table_layout import EMPTY_KEY, TEXT_ROWS, RowFormat, SortKey, TextRows, cell_width, column_keys
-from tui.widgets.table_layout import _PHONE_LIKE, haystack, narrows, needles, sort_key  # re-exported: search and sort
+from tui.widgets.table_layout import _PHONE_LIKE, haystack, matching_slots, narrows, needles, row_hits, sort_key
 
 K = TypeVar("K", bound=Hashable)
 
@@ -382,25 +382,11 @@ class RowStore(Generic[K]):
         own, grp = self._own, self._grp
         # what can match a row's own text: own texts of digits only (msisdns) never hold a letter
         tests = [n for n in found if not self._own_digits or n.isdigit()]
-        some = True in group_hit
-        if len(slots) * 4 < len(own):  # a few rows (typing narrows them): test just those
-            return [s for s in slots if (some and group_hit[grp[s]]) or any(n in own[s] for n in tests)]
-        # Every row, in arrival order (the order their strings sit in memory): one comprehension
-        # (``in`` on a str is its fastest there), then keep the view's order with C loops.
-        one, two = (tests + [None, None])[:2]
-        if some:
-            if two is not None:
-                hit = [group_hit[k] or one in t or two in t for t, k in zip(own, grp)]
-            elif one is not None:
-                hit = [group_hit[k] or one in t for t, k in zip(own, grp)]
-            else:
-                hit = [group_hit[k] for k in grp]
-        elif two is not None:
-            hit = [one in t or two in t for t in own]
-        elif one is not None:
-            hit = [one in t for t in own]
-        else:
-            return []
+        # Fewer rows (typing narrows them): test just those, unless the view is sorted and most rows
+        # are left (its order jumps around memory: a scan of every row in arrival order is faster)
+        if len(slots) < len(own) and (self.sort_column is None or len(slots) * 4 < len(own)):
+            return matching_slots(slots, own, grp, group_hit, tests)
+        hit = row_hits(own, grp, group_hit, tests)
         if len(slots) == len(hit) and self.sort_column is None:  # the whole table, in slot order
             return list(compress(slots, hit))
         return list(compress(slots, map(hit.__getitem__, slots)))

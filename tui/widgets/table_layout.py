@@ -125,6 +125,39 @@ def narrows(old: str, new: str) -> bool:
     return all(any(o in n for o in old_needles) for n in new_needles)
 
 
+def row_hits(own: Sequence[str], grp: Sequence[int], group_hit: Sequence[bool], tests: Sequence[str]) -> list[bool]:
+    """Every row, in arrival order (the order their strings sit in memory): does it match, by its group's
+    text or by one of ``tests`` (at most two needles) in its own? One comprehension per case, without a
+    generator per row: ``in`` on a str is fastest there (a keystroke at 100,000 rows)."""
+    one, two = (list(tests) + [None, None])[:2]
+    if True in group_hit:
+        if two is not None:
+            return [group_hit[k] or one in t or two in t for t, k in zip(own, grp)]
+        if one is not None:
+            return [group_hit[k] or one in t for t, k in zip(own, grp)]
+        return [group_hit[k] for k in grp]
+    if two is not None:
+        return [one in t or two in t for t in own]
+    return [one in t for t in own] if one is not None else [False] * len(own)
+
+
+def matching_slots(slots: Sequence[int], own: Sequence[str], grp: Sequence[int], group_hit: Sequence[bool],
+                   tests: Sequence[str]) -> list[int]:
+    """The ``slots`` (a few rows: typing narrowed them) that match, in their order; as ``row_hits``."""
+    one, two = (list(tests) + [None, None])[:2]
+    if True in group_hit:  # every case one comprehension, no generator per row (~10x faster)
+        if one is None:
+            return [s for s in slots if group_hit[grp[s]]]
+        if two is None:
+            return [s for s in slots if group_hit[grp[s]] or one in own[s]]
+        return [s for s in slots if group_hit[grp[s]] or one in own[s] or two in own[s]]
+    if one is None:
+        return []
+    if two is None:
+        return [s for s in slots if one in own[s]]
+    return [s for s in slots if one in own[s] or two in own[s]]
+
+
 def cell_width(cell: str) -> int:
     return len(cell) if cell.isascii() else cell_len(cell)
 

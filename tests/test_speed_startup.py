@@ -202,3 +202,22 @@ async def test_a_prebuilt_numbers_shown_after_a_theme_change_has_the_new_styles(
         shown = [(w, w.styles.color, w.styles.background) for w in screen.walk_children(with_self=True)]
         screen.update_node_styles(animate=False)  # what a full restyle gives
         assert [(w, w.styles.color, w.styles.background) for w in screen.walk_children(with_self=True)] == shown
+
+
+def test_a_config_that_cannot_be_read_is_not_a_first_run(monkeypatch) -> None:
+    """The App picks its first screen in its constructor: a config it may not stat must not crash it
+    there; the profile flow then says what is wrong with the file."""
+    from pathlib import Path
+
+    from tui import launch, paths
+
+    class Unreadable(type(Path())):  # type: ignore[misc]
+        def exists(self, *args: object, **kwargs: object) -> bool:
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(paths, "config_path", lambda: Unreadable("/nowhere/config.toml"))
+    options = launch.LaunchOptions(initial_screen="account")
+    assert launch.first_run(options) is False
+    assert launch.first_mode(options) == "account"
+    monkeypatch.setattr(paths, "config_path", lambda: Path("/nowhere/config.toml"))
+    assert launch.first_mode(options) == "_default"  # no config at all: the login form, over a blank screen

@@ -40,7 +40,12 @@ def first_run(options: LaunchOptions) -> bool:
     """No credentials given and no config file yet: the login form is the first thing to show."""
     from tui.paths import config_path
 
-    return not options.embedded_sandbox and not options.api_key and not config_path().exists()
+    if options.embedded_sandbox or options.api_key:
+        return False
+    try:
+        return not config_path().exists()
+    except OSError:  # a config we may not read is not a first run: the profile flow says what is wrong
+        return False
 
 
 def first_mode(options: LaunchOptions) -> str:

@@ -276,3 +276,19 @@ async def test_space_marks_nothing_in_search_results(make_app) -> None:
         await pilot.press("space")
         await pilot.pause()
         assert results.row_count and not results.marked_keys
+
+
+async def test_a_number_filter_that_becomes_text_searches_every_column_again(make_app) -> None:
+    """"89" looks in the number column only; "89a" is text and finds an application id ending in 89ab:
+    typing the "a" must not narrow the number-only view (found by a hostile reviewer)."""
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#numbers-table", FastTable)
+        for typed in ("8", "89", "89a"):
+            table.set_filter(typed)
+        typed_view = table.visible_keys()
+        table.sort_by("number")  # the view computed again from every row
+        table.sort_by(None)
+        assert table.visible_keys() == typed_view
+        assert typed_view  # the demo has an application id ending in …0123456789ab

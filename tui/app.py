@@ -18,9 +18,8 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from tui import loading
+from tui import key_order, loading
 from tui.formatting import money, plural
-from tui.key_order import applied_in_order
 from tui.launch import LaunchOptions, first_mode
 from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
 from tui.modes import EXTRA_SCREENS, GLOBAL_KEYS, SCREEN_PATHS, screen_class, screen_classes
@@ -46,16 +45,14 @@ class VonageApp(App[None]):
         Binding("colon", "jump", "Jump", priority=True, id="app.jump", tooltip="Go to a screen by name"),
         Binding("question_mark", "keys", "Keys", priority=True, id="app.keys", tooltip="Keys of this screen"),
         Binding("escape", "go_back", "Back", show=False, id="app.back"),
-        # Priority: the App moves focus before it routes the next key, so "key, Tab, secret" typed in one
-        # burst lands in two fields, not one (a widget-level Tab runs after the next keys were routed).
+        # Priority: "key, Tab, secret" typed at once land in two fields (see tui.key_order)
         Binding("tab", "focus_next", show=False, priority=True, id="app.next_field"),
         Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.previous_field"),
         Binding("ctrl+x", "cancel_requests", "Cancel requests", show=False, priority=True, id="app.cancel"),
         Binding("q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
-    # Data the header watches, not drawn by the App: a change must not repaint the whole screen (it
-    # is one per request, hundreds a second while a list loads)
+    # Watched by the header, not drawn by the App: no repaint of the screen per request (hundreds a second)
     profile_label: var[str] = var("")
     balance_text: var[str] = var("")
     activity_text: var[str] = var("")
@@ -73,9 +70,10 @@ class VonageApp(App[None]):
         self.animation_level = "none"
 
     async def on_event(self, event: events.Event) -> None:
-        """A key for a focused field is applied here, in order (``tui.key_order``); the rest as usual."""
-        if not (isinstance(event, events.Key) and not event.is_forwarded and await applied_in_order(self, event)):
-            await super().on_event(event)
+        """Keys in the order typed (``tui.key_order``): one on its way at a time; a field's applied here."""
+        if isinstance(event, events.Key):
+            return await key_order.dispatch(self, event, super().on_event)
+        await super().on_event(event)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -178,7 +176,7 @@ class VonageApp(App[None]):
             self.pop_screen()
         if mode == self.current_mode:
             return
-        self._mode_history.append(self.current_mode)
+        self._mode_history += [self.current_mode] if self.current_mode in SCREEN_PATHS else []  # not first-run blank
         await self.switch_mode(mode)
 
     async def action_go_back(self) -> None:

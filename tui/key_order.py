@@ -10,11 +10,20 @@ the field *after* the URL was typed, and the save removed a webhook. Plain Textu
 So the App applies a key meant for a focused field itself, in its own queue, one key after the other:
 a priority binding first (as Textual does), then the field's own bindings, then a printable character.
 Anything else (esc, ctrl+s, ↑ ↓) takes Textual's usual way, after the keys before it were applied.
+
+The same round trip reorders keys outside fields: in "j j d Tab" the App ran Tab (a priority key)
+while j j d were still on their way, so j j were looked up with the focus already moved (lost) and
+d cancelled the first row, not the third. So a key that takes the usual way is the only one on its
+way: the next key waits in the App (``dispatch``) until it came back or was used up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import events
@@ -54,4 +63,82 @@ async def _settled(field: Input, *, tries: int = 200) -> bool:
     return False
 
 
-__all__ = ["applied_in_order"]
+#: How long a key may stay on its way before the next one goes anyway (a widget removed with it, say).
+ON_ITS_WAY_MAX = 0.25
+
+
+class _OnItsWay:
+    """The key the App sent to a widget, until it is back at the App or a widget on its way kept it.
+
+    Each widget on the way says when it has handled the key (Textual's per-widget ``message_signal``):
+    then the key is either in the next one's queue (passed up) or was kept there (an Input's character).
+    """
+
+    def __init__(self, app: Any, key: events.Key, target: Any) -> None:
+        self.app, self.key, self.since, self.kept = app, key, time.monotonic(), False
+        self.path = [target, *(node for node in target.ancestors if node is not app)]
+        for node in self.path:
+            node.message_signal.subscribe(app, self._handled, immediate=True)
+
+    def _handled(self, message: object) -> None:
+        if message is self.key:  # passed up: in the next queue on its way (the App's included)
+            self.kept = not any(self.key in node._message_queue.values for node in (*self.path, self.app))
+            if self.kept:
+                self.app.call_next(release, self.app)
+
+    def done(self) -> bool:
+        return self.kept or time.monotonic() - self.since > ON_ITS_WAY_MAX
+
+    def close(self) -> None:
+        for node in self.path:
+            node.message_signal.unsubscribe(self.app)
+
+
+def _state(app: Any) -> tuple[_OnItsWay | None, deque[events.Key]]:
+    if not hasattr(app, "_keys_waiting"):
+        app._key_on_its_way, app._keys_waiting = None, deque()
+    return app._key_on_its_way, app._keys_waiting
+
+
+async def dispatch(app: Any, event: events.Key, route: Callable[[events.Key], Awaitable[None]]) -> None:
+    """The App's handling of a key: it waits behind the key on its way (and the keys waiting already),
+    or is applied to a focused field, or is routed as Textual does (``route``); then the next waits."""
+    pending, waiting = _state(app)
+    if pending is not None and pending.done() and pending.key is not event:  # kept on its way, or lost
+        pending.close()
+        app._key_on_its_way = pending = None
+    if not event.is_forwarded and event not in _RELEASED and (waiting or pending is not None):
+        waiting.append(event)
+        app.set_timer(ON_ITS_WAY_MAX, lambda: app.call_next(release, app))  # in case it never comes back
+        return
+    _RELEASED.discard(event)
+    if event.is_forwarded or not await applied_in_order(app, event):
+        await route(event)
+    if pending is not None and pending.key is event:  # back at the App, its binding run: done
+        pending.close()
+        app._key_on_its_way = None
+    elif app._key_on_its_way is None and event.is_forwarded:  # sent on its way: the one to wait for
+        try:
+            app._key_on_its_way = _OnItsWay(app, event, app.focused or app.screen)
+        except Exception:  # noqa: BLE001 - a widget not running (being removed): nothing to wait for
+            app._key_on_its_way = None
+    await release(app)
+
+
+async def release(app: Any) -> None:
+    """The waiting keys, in order, while no key is on its way (or the one on its way was kept or lost)."""
+    pending, waiting = _state(app)
+    if pending is not None and pending.done():
+        pending.close()
+        app._key_on_its_way = pending = None
+    if pending is None and waiting:
+        key = waiting.popleft()
+        _RELEASED.add(key)
+        await app.on_event(key)  # routes it, then releases the next
+
+
+#: Keys let go by ``release``: they have waited their turn already.
+_RELEASED: weakref.WeakSet[events.Key] = weakref.WeakSet()
+
+
+__all__ = ["applied_in_order", "dispatch", "release"]

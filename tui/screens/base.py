@@ -94,12 +94,13 @@ class VonageScreen(Screen[None]):
         else:
             self.set_focus(None)
 
-    def action_leave_field(self) -> None:
-        """Esc: out of a field first (what was typed stays), then back a screen."""
+    async def action_leave_field(self) -> None:
+        """Esc: out of a field first (what was typed stays), then back a screen — awaited, so a key typed
+        right after Esc reaches the screen gone back to, not the one being left."""
         if is_field(self.focused):
             self.focus_main()
         else:
-            self.run_worker(self.app.run_action("go_back"), exit_on_error=False)
+            await self.app.run_action("go_back")
 
     def on_mount(self) -> None:
         self.host.account_events.subscribe(self, self._relay, immediate=True)

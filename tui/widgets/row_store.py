@@ -198,11 +198,14 @@ class RowStore(Generic[K]):
     def set_filter(self, text: str) -> None:
         if text == self.filter_text:
             return
-        narrowing = bool(self.filter_text) and narrows(self.filter_text, text)
+        # a number is looked for in the number column only (not in digits of a webhook or an app id)
+        was_number_only = self._number_only
+        self._number_only = bool(_PHONE_LIKE.fullmatch(text.strip())) and any(map(str.isdigit, text))
+        # "89" -> "89a" widens: the number looked for in one column is now text looked for in all
+        narrowing = bool(self.filter_text) and narrows(self.filter_text, text) and not (
+            was_number_only and not self._number_only)
         self.filter_text = text
         self._needles = needles(text)
-        # a number is looked for in the number column only (not in digits of a webhook or an app id)
-        self._number_only = bool(_PHONE_LIKE.fullmatch(text.strip())) and any(map(str.isdigit, text))
         self._group_hit = [self._group_matches(t) for t in self._group_text]
         # typing one more character only ever removes rows: filter what is shown already; a character
         # taken back finds its view as it was (the views of the last filters kept until rows change)

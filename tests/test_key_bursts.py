@@ -1,0 +1,83 @@
+"""Keys typed in one burst outside fields act in the order typed (``tui.key_order``: one key on its way).
+
+Each burst is one a newcomer typed at 80x24 and saw go wrong: a priority key (Tab) ran before the keys
+typed ahead of it had reached their widget, so those were looked up with the focus already moved.
+"""
+
+from __future__ import annotations
+
+from conftest import settle
+from test_first_contact import SMALL, burst
+from textual.widgets import Input
+
+from tui.countries import format_msisdn
+from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.fast_table import FastTable
+
+
+async def test_j_j_d_tab_asks_about_the_third_row_not_the_first(make_app) -> None:
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#numbers-table", FastTable)
+        app.screen.set_focus(table)
+        first, third = table.visible_keys()[0], table.visible_keys()[2]
+        burst(app, "j", "j", "d", "tab")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        asked = app.screen._title + app.screen._body
+        assert format_msisdn(str(third)) in asked and format_msisdn(str(first)) not in asked
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table.cursor_key == third
+
+
+async def test_b_then_tab_opens_the_purchase_question(make_app) -> None:
+    app = make_app(initial_screen="search", screen_args={"country": "GB"})
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        results = app.screen.query_one("#search-results", FastTable)
+        app.screen.set_focus(results)
+        burst(app, "j", "b", "tab")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert format_msisdn(str(results.visible_keys()[1])) in app.screen._title + app.screen._body
+
+
+async def test_keys_typed_after_t_land_in_the_top_up_field(make_app) -> None:
+    app = make_app(initial_screen="account")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        burst(app, "t", "0", "0", "X", "1")
+        await settle(app, pilot)
+        field = app.screen.query_one("#topup-trx", Input)
+        assert app.focused is field and field.value == "00X1"
+
+
+async def test_back_from_a_screen_reached_from_the_first_run_form_is_not_an_error(sandbox) -> None:
+    """The first run's blank screen (under the login form) is not a screen to go back to: a palette jump
+    from the form, then Esc, raised UnknownModeError (found by a hostile reviewer)."""
+    from test_first_contact import _first_run
+
+    app = _first_run(sandbox)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == "_default"
+        await app.action_goto("account")
+        await pilot.pause()
+        await app.action_go_back()
+        await pilot.pause()
+        assert app.is_running and app.current_mode == "account" and app._exception is None
+
+
+async def test_a_key_typed_right_after_esc_back_reaches_the_screen_gone_back_to(make_app) -> None:
+    from tui.screens.numbers_edit import NumberEditDialog
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        burst(app, "3", "escape", "e")  # to Account (its first visit: still being built), back, edit
+        await settle(app, pilot)
+        assert app.current_mode == "numbers"
+        assert isinstance(app.screen, NumberEditDialog)

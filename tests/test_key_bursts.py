@@ -11,6 +11,7 @@ from test_first_contact import SMALL, burst
 from textual.widgets import Input
 
 from tui.countries import format_msisdn
+from tui.screens.search import SearchScreen
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import FastTable
 
@@ -81,3 +82,31 @@ async def test_a_key_typed_right_after_esc_back_reaches_the_screen_gone_back_to(
         await settle(app, pilot)
         assert app.current_mode == "numbers"
         assert isinstance(app.screen, NumberEditDialog)
+
+
+async def test_keys_typed_while_a_search_runs_act_on_its_results_not_in_the_field(make_app) -> None:
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        burst(app, "2", "slash", "G", "B", "enter", "j", "b")
+        await settle(app, pilot)
+        search = next(screen for screen in app.screen_stack if isinstance(screen, SearchScreen))
+        assert search.query_one("#search-country", Input).value == "GB"  # not "GBjb"
+        # j and b acted on the results: on none yet, or on the first rows once they had arrived
+        if isinstance(app.screen, ConfirmDialog):
+            results = search.query_one("#search-results", FastTable)
+            asked = app.screen._title + app.screen._body
+            assert any(format_msisdn(str(key)) in asked for key in results.visible_keys()[:2])
+
+
+async def test_five_j_typed_at_once_scroll_the_keys_five_lines(make_app) -> None:
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y >= 5  # at 80x24 the list is longer than the screen
+        burst(app, *["j"] * 5)
+        await settle(app, pilot)
+        assert box.scroll_y == 5

@@ -41,6 +41,8 @@ async def applied_in_order(app: Any, event: events.Key) -> bool:
         return True
     for binding in field._bindings.key_to_bindings.get(event.key, ()):
         if await app.run_action(binding.action, field):
+            # what it posted (Enter: Submitted) is handled before the next key (the App is busy with this one)
+            await _settled(*(node for node in field.ancestors_with_self if node is not app))
             return True
     if event.is_printable and event.character is not None:
         field._restart_blink()
@@ -53,11 +55,12 @@ async def applied_in_order(app: Any, event: events.Key) -> bool:
     return False
 
 
-async def _settled(field: Input, *, tries: int = 200) -> bool:
-    """Wait (at most ~0.2 s) until the field has handled what is already on its way to it: its focus
-    (which may select its text, so that typing replaces it) and keys sent to it the usual way (esc)."""
+async def _settled(*nodes: Any, tries: int = 200) -> bool:
+    """Wait (at most ~0.2 s) until these have handled what is already on its way to them: a field its
+    focus (which may select its text, so that typing replaces it) and keys sent to it the usual way
+    (esc); a field and its screen the message its binding posted."""
     for _ in range(tries):
-        if field._message_queue.empty():
+        if all(node._message_queue.empty() for node in nodes):
             return True
         await asyncio.sleep(0.001)
     return False

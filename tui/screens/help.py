@@ -70,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
     def action_scroll(self, lines: int) -> None:
         """j/k (and ↓ ↑, g G) scroll the list: at 80x24 it is longer than the screen."""
         box = self.query_one("#help-box", VerticalScroll)
-        box.scroll_to(y=box.scroll_y + lines, animate=False)
+        box.scroll_to(y=box.scroll_y + lines, animate=False, immediate=True)  # a burst of j: one line each
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#help-box", VerticalScroll))

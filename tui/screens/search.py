@@ -185,6 +185,11 @@ class SearchScreen(VonageScreen):
         self.query_one(SearchForm).focus_first()
 
     def _search(self, query: SearchQuery, page: int, focus_results: bool = False) -> None:
+        if focus_results:  # a new search: out of the form at once, so keys typed while it runs (j, b) act
+            table = self.query_one("#search-results", FastTable)  # on its results, never on the last
+            table.set_rows([])  # search's rows, and are not typed into the field
+            self._numbers = {}
+            self.set_focus(table)
         self._pending = (query, page, focus_results)
         self._set_status(f"Searching {describe_query(query)} (page {page})…")
         self._fetch(query, page, focus_results)

@@ -21,8 +21,7 @@ from textual.message import Message
 from tui.api.errors import InputError, VonageError
 from tui.countries import format_msisdn
 from tui.messages import NumbersCancelled, NumberUpdated
-from tui.screens.numbers_filter import NumbersFilterDialog, describe_query
-from tui.screens.numbers_format import detail_text, digits, monthly_cost
+from tui.screens.numbers_format import describe_query, detail_text, digits, monthly_cost
 from tui.screens.numbers_view import NumbersView
 from tui.widgets.fast_table import Column, FastTable
 from tui.widgets.filter_input import FilterInput
@@ -162,6 +161,8 @@ class NumbersScreen(NumbersView):
         self.query_one("#numbers-filter", FilterInput).open()
 
     def action_server_filter(self) -> None:
+        from tui.screens.numbers_filter import NumbersFilterDialog  # imported when first opened
+
         def done(result: OwnedQuery | None | bool) -> None:
             if result is not False:
                 self._set_query(None if isinstance(result, bool) else result)

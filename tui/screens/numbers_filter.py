@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.api.errors import InputError
+from tui.screens.numbers_format import MATCH_CHOICES
 from tui.widgets.form_escape import FormEscape
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.literal import Literal
@@ -23,26 +24,8 @@ from tui.widgets.literal import Literal
 if TYPE_CHECKING:
     from tui.api.request_models import OwnedQuery
 
-MATCH_CHOICES = [("starts with", 0), ("contains", 1), ("ends with", 2)]
 HAS_APP_CHOICES: list[tuple[str, str]] = [("any", "any"), ("linked", "yes"), ("not linked", "no")]
 FIELDS = ("pattern", "country", "application_id", "has_application")
-
-
-def describe_query(query: OwnedQuery | None) -> str:
-    """"pattern contains 7700, country GB" (empty for no filter)."""
-    if query is None:
-        return ""
-    parts = []
-    if query.pattern:
-        how = dict((v, k) for k, v in MATCH_CHOICES).get(query.search_pattern or 0, "starts with")
-        parts.append(f"number {how} {query.pattern}")
-    if query.country:
-        parts.append(f"country {query.country}")
-    if query.application_id:
-        parts.append(f"application {query.application_id}")
-    if query.has_application is not None:
-        parts.append("with an application" if query.has_application else "without an application")
-    return ", ".join(parts)
 
 
 def build_query(values: dict[str, Any]) -> OwnedQuery | None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Hashable, Sequence
 
     from tui.api.models import OwnedNumber
+    from tui.api.request_models import OwnedQuery
     from tui.owned import OwnedRecord
 
 
@@ -203,3 +204,23 @@ def age_text(seconds: float) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} d ago"
+
+#: How a server-side ``pattern`` is matched (the API's ``search_pattern``), as the filter form offers it.
+MATCH_CHOICES = [("starts with", 0), ("contains", 1), ("ends with", 2)]
+
+
+def describe_query(query: OwnedQuery | None) -> str:
+    """"pattern contains 7700, country GB" (empty for no filter)."""
+    if query is None:
+        return ""
+    parts = []
+    if query.pattern:
+        how = {v: k for k, v in MATCH_CHOICES}.get(query.search_pattern or 0, "starts with")
+        parts.append(f"number {how} {query.pattern}")
+    if query.country:
+        parts.append(f"country {query.country}")
+    if query.application_id:
+        parts.append(f"application {query.application_id}")
+    if query.has_application is not None:
+        parts.append("with an application" if query.has_application else "without an application")
+    return ", ".join(parts)

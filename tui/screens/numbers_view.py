@@ -24,8 +24,7 @@ from tui.loading import CachedListRead
 from tui.messages import NumberBought, NumbersCancelled, NumberUpdated, OwnedNumbersChanged, SessionOpened
 from tui.owned import OwnedList, OwnedRecord, iter_owned_records
 from tui.screens.base import VonageScreen
-from tui.screens.numbers_filter import describe_query
-from tui.screens.numbers_format import NUMBER_ROWS, age_text, detail_text
+from tui.screens.numbers_format import NUMBER_ROWS, age_text, describe_query, detail_text
 from tui.widgets.fast_table import FastTable
 from tui.widgets.literal import Literal
 

@@ -115,12 +115,13 @@ async def dispatch(app: Any, event: events.Key, route: Callable[[events.Key], Aw
         app.set_timer(ON_ITS_WAY_MAX, lambda: app.call_next(release, app))  # in case it never comes back
         return
     _RELEASED.discard(event)
-    if event.is_forwarded or not await applied_in_order(app, event):
+    new = not event.is_forwarded  # typed now, not one coming back from the widgets
+    if not new or not await applied_in_order(app, event):
         await route(event)
     if pending is not None and pending.key is event:  # back at the App, its binding run: done
         pending.close()
         app._key_on_its_way = None
-    elif app._key_on_its_way is None and event.is_forwarded:  # sent on its way: the one to wait for
+    elif new and app._key_on_its_way is None and event.is_forwarded:  # sent on its way: the one to wait for
         try:
             app._key_on_its_way = _OnItsWay(app, event, app.focused or app.screen)
         except Exception:  # noqa: BLE001 - a widget not running (being removed): nothing to wait for

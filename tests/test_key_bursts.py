@@ -110,3 +110,58 @@ async def test_five_j_typed_at_once_scroll_the_keys_five_lines(make_app) -> None
         burst(app, *["j"] * 5)
         await settle(app, pilot)
         assert box.scroll_y == 5
+
+
+async def test_a_webhook_typed_on_a_first_visit_is_saved_as_typed(make_app, sandbox) -> None:
+    """Typed before Account's settings had arrived, the URL was merged with the answer and saved so."""
+    from tui.sandbox.inventory import DEMO_API_KEY
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        sandbox.state.config.latency = 0.3  # the settings arrive after the typing
+        burst(app, "3", "e", *"https://x.example/a")
+        await settle(app, pilot)
+        sandbox.state.config.latency = 0.0
+        assert app.screen.query_one("#mo-url", Input).value == "https://x.example/a"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert sandbox.state.accounts[DEMO_API_KEY].mo_callback_url == "https://x.example/a"
+
+
+async def test_the_first_key_after_the_one_that_opens_a_dialog_lands_in_it(make_app) -> None:
+    """``e abcdef`` gave "bcdef", ``: pools`` went to "ools", ``n`` + a secret created another secret."""
+    from tui.screens.jump import JumpPrompt
+    from tui.screens.numbers_edit import NumberEditDialog
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        burst(app, "e", *"abcdef")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumberEditDialog)
+        assert isinstance(app.focused, Input) and app.focused.value.endswith("abcdef")
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        if isinstance(app.screen, ConfirmDialog):  # "discard what you typed?"
+            await pilot.press("tab", "enter")
+            await settle(app, pilot)
+        burst(app, "colon", *"pools")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JumpPrompt) and app.focused.value == "pools"
+
+
+async def test_ctrl_x_while_the_balance_is_read_for_a_purchase_leaves_buying_free(make_app, sandbox) -> None:
+    app = make_app(initial_screen="search", screen_args={"country": "GB"})
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.screen.set_focus(app.screen.query_one("#search-results", FastTable))
+        sandbox.state.config.latency = 1.0
+        await pilot.press("b", "ctrl+x")
+        sandbox.state.config.latency = 0.0
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmDialog) and not sandbox.state.purchases
+        await pilot.press("b")  # it said "A purchase is still in progress" until the app was restarted
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)

@@ -66,6 +66,17 @@ async def _settled(*nodes: Any, tries: int = 200) -> bool:
     return False
 
 
+async def _shown(app: Any, *, tries: int = 250) -> None:
+    """Wait (at most ~0.25 s) until the screen now on top is mounted and has focused what it focuses,
+    so a key typed right after the one that opened it (``n`` then the secret) lands in its field."""
+    for _ in range(tries):
+        screen = app.screen
+        if screen.is_mounted and screen._message_queue.empty() and (
+                app.focused is None or app.focused._message_queue.empty()):
+            return
+        await asyncio.sleep(0.001)
+
+
 #: How long a key may stay on its way before the next one goes anyway (a widget removed with it, say).
 ON_ITS_WAY_MAX = 0.25
 
@@ -116,8 +127,11 @@ async def dispatch(app: Any, event: events.Key, route: Callable[[events.Key], Aw
         return
     _RELEASED.discard(event)
     new = not event.is_forwarded  # typed now, not one coming back from the widgets
+    screen = app.screen
     if not new or not await applied_in_order(app, event):
         await route(event)
+    if app.screen is not screen:  # it opened a dialog (or left one): the next key is for it, once it is up
+        await _shown(app)
     if pending is not None and pending.key is event:  # back at the App, its binding run: done
         pending.close()
         app._key_on_its_way = None

@@ -138,8 +138,9 @@ class AccountScreen(ReloadingScreen):
         self.query_one("#acct-balance", Static).update(balance_line(session.account.balance if session else None))
 
     def _show_settings(self, settings: AccountSettings, *, force: bool = False) -> None:
-        """Fill the webhook fields, but never overwrite what the user is editing (same account)."""
-        if self.loaded():  # another account: nothing of the last one's fields to keep
+        """Fill the webhook fields, but never overwrite what the user typed for this account (on a first
+        visit they may type before the settings arrive: the answer merged into the field, and saved)."""
+        if self.loaded() and self._settings is not None:  # another account: nothing of its fields to keep
             self._settings, force = None, True
         previous = self._settings
         self._settings = settings
@@ -148,7 +149,7 @@ class AccountScreen(ReloadingScreen):
             ("#dr-url", previous.dr_callback_url if previous else None, settings.dr_callback_url),
         ):
             field = self.query_one(field_id, Input)
-            if force or previous is None or field.value == (old or ""):
+            if force or field.value == (old or ""):  # untouched since the last fill (first: empty)
                 field.value = new or ""
         self.query_one("#acct-limits", Literal).update(limits_line(settings))
 

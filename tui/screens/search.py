@@ -12,6 +12,7 @@ purchase is sent with its ``target_api_key`` and the subaccount pays for and own
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import ClassVar
 
@@ -309,6 +310,7 @@ class SearchScreen(VonageScreen):
         """Read the balance first: a price above it is refused before anything is sent."""
         session = self.session
         if session is None:
+            self._buying = False
             return
         try:
             balance = await session.ops.read_balance()
@@ -316,6 +318,9 @@ class SearchScreen(VonageScreen):
         except VonageError as exc:
             self.post_message(FundsChecked(number, country, None, exc.message))
             return
+        except asyncio.CancelledError:  # ctrl+x before the question: nothing was sent, buying is free again
+            self._buying = False
+            raise
         self.app.post_message(BalanceChanged(balance))
         self.post_message(FundsChecked(number, country, balance.value))
 

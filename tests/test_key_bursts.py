@@ -165,3 +165,17 @@ async def test_ctrl_x_while_the_balance_is_read_for_a_purchase_leaves_buying_fre
         await pilot.press("b")  # it said "A purchase is still in progress" until the app was restarted
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)
+
+
+async def test_a_purchase_question_never_opens_over_another_screen(make_app, sandbox) -> None:
+    """``b 1`` typed at once: the balance read for the purchase ended on Numbers, and the question opened there."""
+    app = make_app(initial_screen="search", screen_args={"country": "GB"})
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.screen.set_focus(app.screen.query_one("#search-results", FastTable))
+        sandbox.state.config.latency = 0.3
+        burst(app, "b", "1")
+        await settle(app, pilot)
+        sandbox.state.config.latency = 0.0
+        assert app.current_mode == "numbers" and not isinstance(app.screen, ConfirmDialog)
+        assert not sandbox.state.purchases

@@ -333,6 +333,10 @@ class SearchScreen(VonageScreen):
             self._buying = False
             self.say(event.error, title=f"Not buying {shown}: the balance could not be read", severity="error")
             return
+        if not self.is_current:  # left while the balance was read: no question over another screen
+            self._buying = False
+            self.say(f"Not bought: {shown} (you left Search before the question).", timeout=5)
+            return
         if price is not None and event.balance < price:
             self._buying = False
             self.say(

@@ -457,3 +457,19 @@ async def test_rotation_module_cancelled_midway_locks_nobody_out(sandbox):
         await session.client.get_balance()
     finally:
         await session.client.aclose()
+
+
+async def test_ctrl_s_creates_the_typed_secret_as_enter_does(make_app, sandbox):
+    """The README promises ctrl+s sends the form you are in; the new-secret form ignored it."""
+    app = make_app(initial_screen="secrets")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_secrets(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewSecretDialog)
+        dialog.query_one("#new-secret-input", Input).value = "Typed1Secret22"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SecretShownDialog)
+        assert len(secret_ids(sandbox)) == 2

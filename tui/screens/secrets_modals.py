@@ -53,6 +53,8 @@ class NewSecretDialog(FormEscape, ModalScreen[SecretStr | None]):
                 tooltip="Fill in a strong random secret"),
         Binding("ctrl+r", "reveal", "Show/hide", id="secrets.new_reveal",
                 tooltip="Show what you typed, or hide it again (hidden by default)"),
+        Binding("ctrl+s", "create", "Create", id="secrets.new_create",
+                tooltip="Create the secret (as Enter does): ctrl+s sends the form you are in"),
     ]  # fmt: skip
 
     def __init__(self, account: str, *, generated: bool = False) -> None:
@@ -114,7 +116,7 @@ class NewSecretDialog(FormEscape, ModalScreen[SecretStr | None]):
 
     @on(Input.Submitted, "#new-secret-input")
     @on(Button.Pressed, "#new-secret-create")
-    def _create(self) -> None:
+    def action_create(self) -> None:
         field = self.query_one("#new-secret-input", Input)
         broken = validators.secret_rules(field.value)
         if broken:

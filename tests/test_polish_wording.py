@@ -49,3 +49,19 @@ def test_no_message_says_s_in_brackets(module: str) -> None:
     found = [node.lineno for node in ast.walk(tree)
              if isinstance(node, ast.Constant) and isinstance(node.value, str) and "(s)" in node.value]
     assert not found, f"{module}.py lines {found}"
+
+
+async def test_the_cancel_question_starts_its_sentences_with_a_capital(make_app) -> None:
+    from conftest import settle
+    from tui.widgets.confirm import ConfirmDialog
+    from tui.widgets.fast_table import FastTable
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        lines = app.screen._body.splitlines()
+        assert lines[1][0].isupper(), lines[1]  # "the number goes back…" after a question mark

@@ -350,8 +350,8 @@ class NumbersScreen(NumbersView):
         cost = monthly_cost(number)
         body = (
             f"Cancel {name} ({number.country or '?'}, {number.type or 'type unknown'})?\n"
-            + (f"It costs {cost}; " if cost else "")
-            + "the number goes back to Vonage and may not be available again. "
+            + (f"It costs {cost}; the number" if cost else "The number")
+            + " goes back to Vonage and may not be available again. "
             + "Calls and messages to it will stop reaching you."
             + owner_note(known)
         )

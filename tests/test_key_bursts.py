@@ -179,3 +179,16 @@ async def test_a_purchase_question_never_opens_over_another_screen(make_app, san
         sandbox.state.config.latency = 0.0
         assert app.current_mode == "numbers" and not isinstance(app.screen, ConfirmDialog)
         assert not sandbox.state.purchases
+
+
+async def test_a_long_paste_right_after_a_dialog_key_lands_whole(make_app) -> None:
+    """``e`` then 1,500 characters without bracketed paste: the waiting keys were let go one inside the
+    other, and the 300th-odd raised RecursionError."""
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        burst(app, "e", *("x" * 1500))
+        await settle(app, pilot)
+        assert app._exception is None
+        assert isinstance(app.focused, Input) and app.focused.value == "x" * 1500

@@ -144,15 +144,26 @@ async def dispatch(app: Any, event: events.Key, route: Callable[[events.Key], Aw
 
 
 async def release(app: Any) -> None:
-    """The waiting keys, in order, while no key is on its way (or the one on its way was kept or lost)."""
-    pending, waiting = _state(app)
-    if pending is not None and pending.done():
-        pending.close()
-        app._key_on_its_way = pending = None
-    if pending is None and waiting:
-        key = waiting.popleft()
-        _RELEASED.add(key)
-        await app.on_event(key)  # routes it, then releases the next
+    """The waiting keys, in order, while no key is on its way (or the one on its way was kept or lost).
+
+    One loop, not a call per key: a key let go here that is applied at once (to a field) would let the
+    next one go from inside its own handling, 1,500 keys deep for a paste (RecursionError)."""
+    if getattr(app, "_releasing", False):  # the loop below, further up this call: it goes on from there
+        return
+    app._releasing = True
+    try:
+        while True:
+            pending, waiting = _state(app)
+            if pending is not None and pending.done():
+                pending.close()
+                app._key_on_its_way = pending = None
+            if pending is not None or not waiting:
+                return
+            key = waiting.popleft()
+            _RELEASED.add(key)
+            await app.on_event(key)  # routes it (it may now be the key on its way)
+    finally:
+        app._releasing = False
 
 
 #: Keys let go by ``release``: they have waited their turn already.

@@ -16,12 +16,18 @@ from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fast_table import FastTable
 
 
+def focused_table(app, table_id: str) -> FastTable:  # type: ignore[no-untyped-def]
+    """The screen's table, focused (keys then go to it, as after a click or Tab)."""
+    table = app.screen.query_one(f"#{table_id}", FastTable)
+    app.screen.set_focus(table)
+    return table
+
+
 async def test_j_j_d_tab_asks_about_the_third_row_not_the_first(make_app) -> None:
     app = make_app(initial_screen="numbers")
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one("#numbers-table", FastTable)
-        app.screen.set_focus(table)
+        table = focused_table(app, "numbers-table")
         first, third = table.visible_keys()[0], table.visible_keys()[2]
         burst(app, "j", "j", "d", "tab")
         await settle(app, pilot)
@@ -37,8 +43,7 @@ async def test_b_then_tab_opens_the_purchase_question(make_app) -> None:
     app = make_app(initial_screen="search", screen_args={"country": "GB"})
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        results = app.screen.query_one("#search-results", FastTable)
-        app.screen.set_focus(results)
+        results = focused_table(app, "search-results")
         burst(app, "j", "b", "tab")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)
@@ -77,7 +82,7 @@ async def test_a_key_typed_right_after_esc_back_reaches_the_screen_gone_back_to(
     app = make_app(initial_screen="numbers")
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        focused_table(app, "numbers-table")
         burst(app, "3", "escape", "e")  # to Account (its first visit: still being built), back, edit
         await settle(app, pilot)
         assert app.current_mode == "numbers"
@@ -137,7 +142,7 @@ async def test_the_first_key_after_the_one_that_opens_a_dialog_lands_in_it(make_
     app = make_app(initial_screen="numbers")
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        focused_table(app, "numbers-table")
         burst(app, "e", *"abcdef")
         await settle(app, pilot)
         assert isinstance(app.screen, NumberEditDialog)
@@ -156,7 +161,7 @@ async def test_ctrl_x_while_the_balance_is_read_for_a_purchase_leaves_buying_fre
     app = make_app(initial_screen="search", screen_args={"country": "GB"})
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        app.screen.set_focus(app.screen.query_one("#search-results", FastTable))
+        focused_table(app, "search-results")
         sandbox.state.config.latency = 1.0
         await pilot.press("b", "ctrl+x")
         sandbox.state.config.latency = 0.0
@@ -172,7 +177,7 @@ async def test_a_purchase_question_never_opens_over_another_screen(make_app, san
     app = make_app(initial_screen="search", screen_args={"country": "GB"})
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        app.screen.set_focus(app.screen.query_one("#search-results", FastTable))
+        focused_table(app, "search-results")
         sandbox.state.config.latency = 0.3
         burst(app, "b", "1")
         await settle(app, pilot)
@@ -187,8 +192,29 @@ async def test_a_long_paste_right_after_a_dialog_key_lands_whole(make_app) -> No
     app = make_app(initial_screen="numbers")
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
-        app.screen.set_focus(app.screen.query_one("#numbers-table", FastTable))
+        focused_table(app, "numbers-table")
         burst(app, "e", *("x" * 1500))
         await settle(app, pilot)
         assert app._exception is None
         assert isinstance(app.focused, Input) and app.focused.value == "x" * 1500
+
+
+async def test_keys_behind_a_key_that_never_comes_back_go_after_a_moment(make_app) -> None:
+    """A key lost on its way (its widget removed with it in its queue) holds the next ones only briefly."""
+    from textual import events
+
+    from tui import key_order
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        table = focused_table(app, "numbers-table")
+        lost = events.Key("x", "x")
+        key_order._state(app)
+        app._key_on_its_way = key_order._OnItsWay(app, lost, table)  # sent, and never coming back
+        burst(app, "j", "j")
+        await pilot.pause(0.05)
+        assert table.cursor_index == 0  # held behind the lost key
+        await pilot.pause(key_order.ON_ITS_WAY_MAX + 0.2)
+        await settle(app, pilot)
+        assert table.cursor_index == 2 and app._key_on_its_way is None

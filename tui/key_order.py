@@ -123,7 +123,7 @@ async def dispatch(app: Any, event: events.Key, route: Callable[[events.Key], Aw
         app._key_on_its_way = pending = None
     if not event.is_forwarded and event not in _RELEASED and (waiting or pending is not None):
         waiting.append(event)
-        app.set_timer(ON_ITS_WAY_MAX, lambda: app.call_next(release, app))  # in case it never comes back
+        _arm(app)
         return
     _RELEASED.discard(event)
     new = not event.is_forwarded  # typed now, not one coming back from the widgets
@@ -141,6 +141,21 @@ async def dispatch(app: Any, event: events.Key, route: Callable[[events.Key], Aw
         except Exception:  # noqa: BLE001 - a widget not running (being removed): nothing to wait for
             app._key_on_its_way = None
     await release(app)
+
+
+def _arm(app: Any) -> None:
+    """One timer while keys wait (not one per key: a paste is thousands), in case the key on its way
+    never comes back; it lets them go and arms itself again while some still wait."""
+    if getattr(app, "_key_timer", None) is not None:
+        return
+
+    async def fire() -> None:
+        app._key_timer = None
+        await release(app)
+        if _state(app)[1]:
+            _arm(app)
+
+    app._key_timer = app.set_timer(ON_ITS_WAY_MAX, lambda: app.call_next(fire))
 
 
 async def release(app: Any) -> None:

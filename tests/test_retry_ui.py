@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from textual.widgets import Static
 from textual.worker import WorkerState
 
 from tui.sandbox.server import RunningSandbox
+from tui.widgets.app_header import AppHeader
 
 
 async def _until(pilot, condition: Callable[[], bool], tries: int = 300) -> None:  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ async def _until(pilot, condition: Callable[[], bool], tries: int = 300) -> None
 
 
 def _header_activity(app) -> str:  # type: ignore[no-untyped-def]
-    return str(app.screen.query_one("#hdr-activity", Static).render())
+    return str(app.screen.query_one(AppHeader).render()).rsplit("  ", 1)[-1]
 
 
 async def test_the_header_shows_retries_and_clears_when_the_request_succeeds(

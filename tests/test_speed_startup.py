@@ -221,3 +221,49 @@ def test_a_config_that_cannot_be_read_is_not_a_first_run(monkeypatch) -> None:
     assert launch.first_mode(options) == "account"
     monkeypatch.setattr(paths, "config_path", lambda: Path("/nowhere/config.toml"))
     assert launch.first_mode(options) == "_default"  # no config at all: the login form, over a blank screen
+
+
+async def test_numbers_first_frame_has_no_filter_field_until_slash_and_keys_after_it_land_there(
+        make_app, monkeypatch) -> None:
+    from textual.widgets import Input
+
+    from test_first_contact import burst
+    from tui.widgets.filter_input import FilterInput
+
+    inputs_at_first_frame: list[int] = []
+    original_paint = Screen._compositor_refresh
+
+    def paint(self) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(self, NumbersScreen) and not inputs_at_first_frame:
+            inputs_at_first_frame.append(len(self.query(Input)))
+        original_paint(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", paint)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert inputs_at_first_frame == [0]
+        assert "/ filter the loaded numbers" in str(screen.query_one("#numbers-filter-hint").render())
+        burst(app, "slash", "4", "4", "7", "7")  # typed at once: the field is mounted before the 4 is read
+        await settle(app, pilot)
+        await pilot.pause()
+        box = screen.query_one("#numbers-filter", FilterInput)
+        assert box.has_focus and box.value == "4477"
+        assert not screen.query("#numbers-filter-hint")
+        table = screen.query_one("#numbers-table", FastTable)
+        assert table.filter_text == "4477" and table.visible_count == 1
+        await pilot.press("escape", "F")  # clear: the same field is kept, emptied
+        await pilot.pause()
+        assert screen.query_one("#numbers-filter", FilterInput).value == "" and table.visible_count == 6
+
+
+async def test_clicking_the_filter_line_opens_the_field(make_app) -> None:
+    from tui.widgets.filter_input import FilterInput
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.click("#numbers-filter-hint")
+        await pilot.pause()
+        assert app.screen.query_one("#numbers-filter", FilterInput).has_focus

@@ -18,12 +18,13 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from tui import key_order, loading
+from tui import key_order, loading, style_cache
 from tui.formatting import money, plural
 from tui.launch import LaunchOptions, first_mode
 from tui.messages import AccountEvent, BalanceChanged, JournalSettled, NumberBought, SessionOpened
 from tui.modes import EXTRA_SCREENS, GLOBAL_KEYS, SCREEN_PATHS, screen_class, screen_classes
 from tui.palette import commands, extra_screen
+from tui.paths import cache_dir
 from tui.widgets.fields import takes_text
 from tui.widgets.notify import say
 
@@ -62,6 +63,7 @@ class VonageApp(App[None]):
         self.options = options or LaunchOptions()
         self.DEFAULT_MODE = first_mode(self.options)  # type: ignore[misc]  # not a blank screen to switch from
         super().__init__()
+        self.styles_preloaded = style_cache.preload(self.stylesheet, cache_dir())  # no CSS parse on the first frame
         self.session: Session | None = None
         self.account_events: Signal[AccountEvent] = Signal(self, "account-events")
         self.keymap: dict[str, str] = {}

@@ -136,7 +136,10 @@ def build_parser(*, sandbox: bool = True) -> argparse.ArgumentParser:
 
 
 def _screen_args(args: argparse.Namespace, prog: str | None = None) -> dict[str, Any]:
-    """Deep-link filters for the initial screen (or the printed output), checked before anything runs."""
+    """Deep-link filters for the initial screen (or the printed output), checked before anything runs.
+    The checks' modules are imported only for a screen that takes filters (a few ms of every start)."""
+    if args.command not in ("numbers", "search", "pools"):
+        return {}
     from tui import countries
     from tui.api import validators
     from tui.api.errors import InputError
@@ -196,12 +199,12 @@ def _check_profile(name: str, prog: str, *, printing: bool = False) -> None:
 
 
 def _base_url(flag: str | None, env: str, option: str, prog: str) -> str | None:
-    from tui.api.errors import InputError
-    from tui.api.hosts import validate_base_url
-
     value = flag or os.environ.get(env)
     if not value:
         return None
+    from tui.api.errors import InputError
+    from tui.api.hosts import validate_base_url
+
     try:
         return validate_base_url(value)
     except InputError as exc:

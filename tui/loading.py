@@ -169,6 +169,19 @@ def cache_save(key: str, records: list[OwnedRecord]) -> None:
     cache.save_owned(key, records)
 
 
+def save_styles(app: App[Any]) -> None:
+    """Keep the CSS the first frame parsed for the next start (``tui.style_cache``), in a thread; nothing
+    when it all came from the file already."""
+    from tui import style_cache
+    from tui.paths import cache_dir
+
+    entries = style_cache.snapshot(app.stylesheet)
+    known: frozenset[object] = getattr(app, "styles_preloaded", frozenset())
+    if entries and any(key not in known for key, _ in entries):
+        app.run_worker(functools.partial(style_cache.save, app.stylesheet, entries, cache_dir()), thread=True,
+                       group="styles", exit_on_error=False)
+
+
 async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     """Start-up, once the first frame is on screen: build the Numbers screen while idle, and log in.
 
@@ -186,6 +199,7 @@ async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     app.call_after_refresh(painted.set)
     await painted.wait()
     keep_out_of_gc()
+    save_styles(app)
     _build_mode(app, "numbers")  # before the login: done by the time the first page arrives
     if not login:  # a first run: the login form is on screen and logs in itself
         return

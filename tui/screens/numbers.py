@@ -12,10 +12,10 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.message import Message
 
 from tui.api.errors import InputError, VonageError
@@ -43,6 +43,7 @@ COLUMNS = (
     Column("application", "Application"),
     Column("webhooks", "Webhooks"),
 )
+FILTER_HINT = "/ filter the loaded numbers (digits match)"
 DEEP_LINK_FILTERS = ("pattern", "search_pattern", "country", "application_id", "has_application")
 
 
@@ -93,13 +94,37 @@ class NumbersScreen(NumbersView):
 
     def compose_body(self) -> ComposeResult:
         table = FastTable(COLUMNS, id="numbers-table")
-        with Vertical(id="numbers-main"):
-            yield Literal("", id="numbers-status")
-            yield FilterInput(table, placeholder="/ filter the loaded numbers (digits match)", id="numbers-filter")
-            with Container(id="numbers-body"):
-                yield table
-                with VerticalScroll(id="numbers-detail"):
-                    yield Literal(detail_text(None), id="numbers-detail-text")
+        yield Literal("", id="numbers-status")
+        if self._deep_link_args().get("filter"):
+            yield FilterInput(table, placeholder=FILTER_HINT, id="numbers-filter")
+        else:  # the field itself comes with the first `/` (see _filter_box)
+            yield Literal(FILTER_HINT, id="numbers-filter-hint")
+        with Container(id="numbers-body"):
+            yield table
+            with VerticalScroll(id="numbers-detail"):
+                yield Literal(detail_text(None), id="numbers-detail-text")
+
+    async def _filter_box(self) -> FilterInput:
+        """The `/` filter field, mounted in place of its placeholder line the first time it is wanted: an
+        Input is the dearest widget of the first frame (~4 ms: its CSS, cursor, suggester), and most
+        visits never filter. Awaited, so the keys typed after `/` reach the field."""
+        found = self.query("#numbers-filter")
+        if found:
+            return found.first(FilterInput)
+        hint = self.query_one("#numbers-filter-hint")
+        box = FilterInput(self.table, placeholder=FILTER_HINT, id="numbers-filter")
+        await self.mount(box, after=hint)
+        await hint.remove()
+        return box
+
+    def _typed_filter(self) -> str:
+        """What the `/` field holds ("" before it was first opened)."""
+        found = self.query("#numbers-filter")
+        return found.first(FilterInput).value if found else ""
+
+    async def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.id == "numbers-filter-hint":
+            await self.action_focus_filter()
 
     def on_mount(self) -> None:
         self.mounted_at = time.perf_counter()  # read by tests/benchmarks/bench.py
@@ -107,12 +132,13 @@ class NumbersScreen(NumbersView):
         self._apply_deep_link()
         self._sync()
 
-    def _apply_deep_link(self) -> None:
-        if self._deep_link_done:
-            return
-        self._deep_link_done = True
+    def _deep_link_args(self) -> dict[str, Any]:
         options = self.host.options
-        args: dict[str, Any] = options.screen_args if options.initial_screen == "numbers" else {}
+        return options.screen_args if options.initial_screen == "numbers" and not self._deep_link_done else {}
+
+    def _apply_deep_link(self) -> None:
+        args = self._deep_link_args()
+        self._deep_link_done = True
         if not args:
             return
         text = str(args.get("filter") or "")
@@ -157,8 +183,8 @@ class NumbersScreen(NumbersView):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def action_focus_filter(self) -> None:
-        self.query_one("#numbers-filter", FilterInput).open()
+    async def action_focus_filter(self) -> None:
+        (await self._filter_box()).open()
 
     def action_server_filter(self) -> None:
         from tui.screens.numbers_filter import NumbersFilterDialog  # imported when first opened
@@ -170,7 +196,8 @@ class NumbersScreen(NumbersView):
         self.app.push_screen(NumbersFilterDialog(self._query), done)
 
     def action_clear_filters(self) -> None:
-        self.query_one("#numbers-filter", FilterInput).value = ""
+        for box in self.query("#numbers-filter").results(FilterInput):
+            box.value = ""
         self.table.set_filter("")
         self._set_query(None)
         self._update_status()
@@ -340,7 +367,7 @@ class NumbersScreen(NumbersView):
         session = self.session
         known = session.subaccounts if session is not None else None
         if number is None and known:
-            typed = self.query_one("#numbers-filter", FilterInput).value
+            typed = self._typed_filter()
             ask_subaccount_cancel(self, known, typed, lambda record, target: self._cancel([record], target))
             return
         if number is None:

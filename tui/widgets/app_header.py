@@ -1,55 +1,74 @@
 """The header every screen shows: where you are, whose account, the balance, the network.
 
-It reads app-level reactives (``profile_label``, ``balance_text``, ``activity``, ``sandbox``) so a
+It reads app-level vars (``profile_label``, ``balance_text``, ``activity_text``, ``badges``) so a
 purchase on one screen updates the balance shown on all of them without any screen knowing.
+
+One widget drawing one line, its parts coloured by component classes (as Textual's own Footer and
+Toast do), rather than a row of five Statics: every screen builds one before its first frame, and
+each widget costs about a millisecond to mount, style and lay out. A part changing (the activity,
+hundreds of times a second while a list loads) repaints this line only, never lays out the screen.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.cells import cell_len
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.style import Style
+from textual.widget import Widget
 
-from tui.widgets.literal import Literal
+from tui.widgets.literal import printable
+
+#: The parts after the title, in the order shown: (app var, component class).
+PARTS: tuple[tuple[str, str], ...] = (
+    ("profile_label", "app-header--profile"),
+    ("balance_text", "app-header--balance"),
+    ("badges", "app-header--badges"),
+)
 
 
-class AppHeader(Horizontal):
-    """One line: title · screen · profile · balance · sandbox badge · requests in flight."""
+class AppHeader(Widget):
+    """One line: title · screen · profile · balance · sandbox badge, and requests in flight on the right."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "app-header--title", "app-header--profile", "app-header--balance", "app-header--badges",
+        "app-header--activity",
+    }
 
     def __init__(self, screen_title: str) -> None:
         super().__init__(id="app-header")
         self._screen_title = screen_title
-        self._activity_width = 0
-
-    def compose(self) -> ComposeResult:
-        yield Literal(Content.assemble("vonage-tui ", (self._screen_title, "bold")), id="hdr-title")
-        yield Literal("", id="hdr-profile")
-        yield Literal("", id="hdr-balance")
-        yield Literal("", id="hdr-badges")
-        yield Literal("", id="hdr-activity")
 
     def on_mount(self) -> None:
-        app = self.app
-        self.watch(app, "profile_label", self._show_profile)
-        self.watch(app, "balance_text", self._show_balance)
-        self.watch(app, "activity_text", self._show_activity)
-        self.watch(app, "badges", self._show_badges)
+        for name in ("profile_label", "balance_text", "activity_text", "badges"):
+            self.watch(self.app, name, self._changed, init=False)
 
-    def _show_profile(self, value: str) -> None:
-        self.query_one("#hdr-profile", Static).update(value)
+    def _changed(self) -> None:
+        self.refresh()
 
-    def _show_balance(self, value: str) -> None:
-        self.query_one("#hdr-balance", Static).update(value)
+    def part(self, name: str) -> str:
+        """The text shown for one app var (``balance_text``, ``activity_text`` …), as shown."""
+        return printable(str(getattr(self.app, name, "") or ""))
 
-    def _show_activity(self, value: str) -> None:
-        """Changes with every request (hundreds of times a second while a list loads): the screen is laid
-        out again only when the text's width changes, else just this line is repainted (a layout of the
-        whole screen is 10-25 ms; 4,000 of them stalled a 100,000-number load)."""
-        width = cell_len(value)
-        self.query_one("#hdr-activity", Static).update(value, layout=width != self._activity_width)
-        self._activity_width = width
+    def render(self) -> Content:
+        title = Content.assemble("vonage-tui ", (self._screen_title, "bold"))
+        pieces: list[Content | str | tuple[str, Style]] = [" ", title.stylize(self.get_visual_style("app-header--title")), " "]
+        for name, component in PARTS:
+            text = self.part(name)
+            if text:
+                pieces += [" ", (text, self.get_visual_style(component)), " "]
+        left = Content.assemble(*pieces)
+        activity = self.part("activity_text")
+        if not activity:
+            return left
+        right = Content.assemble((f" {activity} ", self.get_visual_style("app-header--activity")))
+        room = self.size.width - cell_len(right.plain)
+        if room <= 0:
+            return right
+        if left.cell_length > room:
+            left = left.truncate(room)
+        return Content.assemble(left, " " * (room - left.cell_length), right)
 
-    def _show_badges(self, value: str) -> None:
-        self.query_one("#hdr-badges", Static).update(value)
+
+__all__ = ["AppHeader"]

@@ -64,6 +64,7 @@ class VonageApp(App[None]):
         self.DEFAULT_MODE = first_mode(self.options)  # type: ignore[misc]  # not a blank screen to switch from
         super().__init__()
         self.styles_preloaded = style_cache.preload(self.stylesheet, cache_dir())  # no CSS parse on the first frame
+        self._styles_saved = False
         self.session: Session | None = None
         self.account_events: Signal[AccountEvent] = Signal(self, "account-events")
         self.keymap: dict[str, str] = {}

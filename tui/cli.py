@@ -289,6 +289,9 @@ def _main(argv: list[str] | None) -> int:
 
 def _run_app(options: Any, *, headless: bool = False) -> int:
     """Run the full-screen app; its exit status is 1 after a crash (the report is already written)."""
+    import gc
+
+    gc.disable()  # tui.loading.hold_gc, from before the imports: ~100 collections of them cost 10-20 ms
     from tui.app import VonageApp
 
     app = VonageApp(options)

@@ -8,6 +8,7 @@ for reading ("447700900123" -> "+44 7700 900123"), never for copying or sending.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -114,7 +115,12 @@ def fold(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
-_FOLDED: tuple[tuple[str, Country], ...] = tuple((fold(c.name), c) for c in COUNTRIES)
+@functools.cache
+def _folded() -> tuple[tuple[str, Country], ...]:
+    """(folded name, country) pairs, built on first use: every start imports this module for
+    ``format_msisdn``, few type a country name."""
+    return tuple((fold(c.name), c) for c in COUNTRIES)
+
 _LABEL_CODE = re.compile(r"\(([A-Za-z]{2})\)\s*$")
 
 
@@ -123,10 +129,10 @@ def matches(text: str) -> list[Country]:
     key = fold(text)
     if not key:
         return []
-    starts = [c for name, c in _FOLDED if name.startswith(key)]
+    starts = [c for name, c in _folded() if name.startswith(key)]
     if starts:
         return starts
-    words = [c for name, c in _FOLDED if any(w.startswith(key) for w in re.split(r"[\s(),'-]+", name))]
+    words = [c for name, c in _folded() if any(w.startswith(key) for w in re.split(r"[\s(),'-]+", name))]
     if words or len(key) < 3:
         return words
     codes = dict.fromkeys(code for alias, code in ALIASES.items() if alias.startswith(key))
@@ -141,7 +147,7 @@ def suggest(text: str) -> str | None:
     alias = ALIASES.get(key)
     if alias is not None and len(key) > 2:
         return None  # already a complete name
-    for name, country in _FOLDED:
+    for name, country in _folded():
         if name.startswith(key):
             return country.label
     return None
@@ -173,7 +179,7 @@ def resolve(text: str, field: str = "country") -> str:
         from tui.api import validators
 
         validators.country(raw, field)  # digits or punctuation only: the validator explains
-    exact = [c for name, c in _FOLDED if name == key]
+    exact = [c for name, c in _folded() if name == key]
     if exact:
         return exact[0].code
     found = matches(key)

@@ -146,12 +146,13 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def write_private_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Atomically replace `path` with `data`: a 0600 temp file in the same private directory, fsync, os.replace."""
-    write_private_stream(path, (data,))
+def write_private_file(path: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> None:
+    """Atomically replace `path` with `data`: a 0600 temp file in the same private directory, fsync, os.replace.
+    ``fsync=False`` for what can be rebuilt (a cache): still never a torn file, but no wait for the disk."""
+    write_private_stream(path, (data,), fsync=fsync)
 
 
-def write_private_stream(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+def write_private_stream(path: str | os.PathLike[str], chunks: Iterable[bytes], *, fsync: bool = True) -> None:
     """``write_private_file`` for data produced piece by piece (a cache of 100,000 numbers), so the whole
     file never has to be in memory at once. The same guarantees: a 0600 temp file created exclusively in
     the 0700 directory (never through a link), fsync, then os.replace; on any failure (an exception from
@@ -167,7 +168,8 @@ def write_private_stream(path: str | os.PathLike[str], chunks: Iterable[bytes]) 
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
-            os.fsync(fh.fileno())
+            if fsync:
+                os.fsync(fh.fileno())
         if _POSIX:
             os.chmod(tmp, PRIVATE_FILE_MODE)
         os.replace(tmp, p)
@@ -175,7 +177,8 @@ def write_private_stream(path: str | os.PathLike[str], chunks: Iterable[bytes]) 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(p.parent)
+    if fsync:
+        _fsync_dir(p.parent)
 
 
 def open_private_file(path: str | os.PathLike[str]) -> BinaryIO:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.messages import AccountEvent, BalanceChanged, JournalSettled, OwnedNumbersChanged
-from tui.service import describe_error
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -34,6 +33,8 @@ def hold_gc() -> None:
     Start-up allocates tens of thousands of long-lived objects (modules, widgets, styles); the
     collections they trigger walk all of them again and again (~40 ms before the first frame). The
     first frame is built without, and ``keep_out_of_gc`` turns collection back on once it is out.
+    The command line (``tui.cli``) turns it off already before importing the App: the imports are
+    most of those objects.
     """
     gc.disable()
 
@@ -169,19 +170,6 @@ def cache_save(key: str, records: list[OwnedRecord]) -> None:
     cache.save_owned(key, records)
 
 
-def save_styles(app: App[Any]) -> None:
-    """Keep the CSS the first frame parsed for the next start (``tui.style_cache``), in a thread; nothing
-    when it all came from the file already."""
-    from tui import style_cache
-    from tui.paths import cache_dir
-
-    entries = style_cache.snapshot(app.stylesheet)
-    known: frozenset[object] = getattr(app, "styles_preloaded", frozenset())
-    if entries and any(key not in known for key, _ in entries):
-        app.run_worker(functools.partial(style_cache.save, app.stylesheet, entries, cache_dir()), thread=True,
-                       group="styles", exit_on_error=False)
-
-
 async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     """Start-up, once the first frame is on screen: build the Numbers screen while idle, and log in.
 
@@ -193,13 +181,13 @@ async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     Runs as the App's worker and ends when the login's own first tasks do, so whoever waits for
     the App's workers at start-up waits for the login too.
     """
-    from tui import login_flow, session
+    from tui import login_flow, session, style_cache
 
     painted = asyncio.Event()
     app.call_after_refresh(painted.set)
     await painted.wait()
+    style_cache.save_soon(app)  # done at the first paint already, unless that was not one of our screens
     keep_out_of_gc()
-    save_styles(app)
     _build_mode(app, "numbers")  # before the login: done by the time the first page arrives
     if not login:  # a first run: the login form is on screen and logs in itself
         return

@@ -23,9 +23,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui import style_cache
 from tui.messages import AccountEvent
 from tui.widgets.app_header import AppHeader
-from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.fields import is_field, takes_text
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.notify import Severity, say
@@ -74,6 +74,7 @@ class VonageScreen(Screen[None]):
         if self.app._batch_count:
             self._repaint_required = True
             return
+        style_cache.save_soon(self.app)  # once, as this first frame is drawn: the CSS it needed, for the next start
         super()._compositor_refresh()
 
     def compose(self) -> ComposeResult:
@@ -129,6 +130,8 @@ class VonageScreen(Screen[None]):
         With ``accounts`` (key, label) the dialog also offers "for account" (the first is the default;
         ``describe(key)`` rewrites title, body and yes label for a choice) and ``then`` gets the key chosen.
         """
+        from tui.widgets.confirm import ConfirmDialog  # not before the first frame
+
         dialog = ConfirmDialog(title, body, yes_label=yes, accounts=accounts, describe=describe)
 
         def answered(answer: bool | None) -> None:

@@ -210,3 +210,24 @@ def test_rotation_says_where_the_new_secret_lives() -> None:
     assert "demo" in session("demo").secret_storage_note()
     env = session("environment")
     assert "VONAGE_API_SECRET" in env.secret_storage_note()
+
+
+@pytest.mark.parametrize("argv", [[], ["--demo"]])
+def test_the_commands_that_skip_argparse_parse_as_argparse_would(argv: list[str]) -> None:
+    from tui.cli import _parse
+
+    args, unknown = _parse(argv)
+    expected, expected_unknown = build_parser(sandbox=False).parse_known_args(argv)
+    assert (vars(args), unknown) == (vars(expected), expected_unknown)
+
+
+def test_vonage_tui_demo_starts_without_importing_argparse() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.cli\n"
+            "tui.cli._run_app = lambda options: print(options.demo, options.embedded_sandbox) or 0\n"
+            "tui.cli.main(['--demo'])\n"
+            "print('argparse' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["True", "True", "False"], out.stderr

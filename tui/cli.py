@@ -8,14 +8,16 @@ stderr (plus a short hint) and exit status 2, never a usage dump or a traceback.
 
 from __future__ import annotations
 
-import argparse
-import difflib
+import functools
 import os
 import re
 import sys
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    import argparse
+
     from tui.launch import LaunchOptions
 
 MATCH_STRATEGIES = {"start": 0, "contains": 1, "end": 2}
@@ -33,20 +35,27 @@ class UsageError(Exception):
         self.prog = prog
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (and a short hint) instead of a usage dump; subparsers inherit it."""
+@functools.cache
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """argparse with a one-line error (and a short hint) instead of a usage dump; subparsers inherit it.
+    Made on first use: `vonage-tui` and `vonage-tui --demo` never import argparse (see ``_parse``)."""
+    import argparse
+    import difflib
 
-    def error(self, message: str) -> NoReturn:
-        hint = f"Try '{self.prog} --help'."
-        found = _INVALID_CHOICE.search(message)
-        if found:
-            choices = re.findall(r"'([^']*)'", found.group(2))
-            close = difflib.get_close_matches(found.group(1), choices, n=1)
-            if close:
-                hint = f"Did you mean '{close[0]}'? {hint}"
-            elif "-o/--output" in message and "'json'" in found.group(2) and "'csv'" not in found.group(2):
-                hint = f"This is one document, not a table: use -o json. {hint}"
-        _fail(self.prog, message, hint)
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            hint = f"Try '{self.prog} --help'."
+            found = _INVALID_CHOICE.search(message)
+            if found:
+                choices = re.findall(r"'([^']*)'", found.group(2))
+                close = difflib.get_close_matches(found.group(1), choices, n=1)
+                if close:
+                    hint = f"Did you mean '{close[0]}'? {hint}"
+                elif "-o/--output" in message and "'json'" in found.group(2) and "'csv'" not in found.group(2):
+                    hint = f"This is one document, not a table: use -o json. {hint}"
+            _fail(self.prog, message, hint)
+
+    return _Parser
 
 
 def _complain(prog: str, message: str, hint: str = "") -> int:
@@ -63,6 +72,8 @@ def _fail(prog: str, message: str, hint: str = "") -> NoReturn:
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """Flags accepted both before and after the screen name."""
+    import argparse
+
     default: Any = argparse.SUPPRESS if suppress else None
     parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="run against the embedded sandbox: no account, no keyring")
@@ -84,7 +95,7 @@ def _output(parser: argparse.ArgumentParser, formats: tuple[str, ...], what: str
 def build_parser(*, sandbox: bool = True) -> argparse.ArgumentParser:
     """The command line; ``sandbox=False`` leaves out the sandbox's own options (~4 ms of start-up when
     the command is not ``sandbox``: the subcommand is still listed)."""
-    parser = _Parser(
+    parser = _parser_class()(
         prog="vonage-tui",
         description="Keyboard-driven terminal app for Vonage numbers, balance, secrets and pools.",
         epilog="With -o json|csv a screen's data is printed to stdout instead (e.g. vonage-tui numbers -o csv).",
@@ -251,9 +262,23 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+#: What argparse gives for the two commands typed most: no argument, and --demo (see ``_parse``).
+_PLAIN = {"version": False, "demo": False, "profile": None, "read_only": False, "rest_url": None,
+          "api_url": None, "command": None}
+
+
+def _parse(argv: list[str] | None) -> tuple[Any, list[str]]:
+    """The parsed command line and what it did not recognise. `vonage-tui` and `vonage-tui --demo` skip
+    argparse: importing it and building every subcommand's parser was ~4 ms of each start (a test
+    checks that both give exactly what argparse gives)."""
+    words = sys.argv[1:] if argv is None else argv
+    if words in ([], ["--demo"]):
+        return SimpleNamespace(**{**_PLAIN, "demo": bool(words)}), []
+    return build_parser(sandbox="sandbox" in words).parse_known_args(words)
+
+
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser(sandbox="sandbox" in (sys.argv[1:] if argv is None else argv))
-    args, unknown = parser.parse_known_args(argv)
+    args, unknown = _parse(argv)
     if unknown:  # reported by the subcommand, whose --help lists what it takes
         prog = f"vonage-tui {args.command}" if args.command else "vonage-tui"
         _fail(prog, f"unrecognized arguments: {' '.join(unknown)}", f"Try '{prog} --help'.")

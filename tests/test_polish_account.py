@@ -107,3 +107,25 @@ async def test_a_field_message_goes_when_that_field_changes(make_app, sandbox) -
             await pilot.pause()
             assert not error.display, field_id
         assert not isinstance(app.screen, ConfirmDialog)
+
+
+async def test_the_key_bar_in_a_top_up_field_says_ctrl_s_tops_up_and_it_asks_first(make_app, sandbox) -> None:
+    from tui.widgets.key_bar import KeyBar
+
+    account = sandbox.state.accounts[DEMO_API_KEY]
+    before = account.balance
+    app = make_app(initial_screen="account")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_account(app, pilot)
+        screen.set_focus(screen.query_one("#mo-url", Input))
+        await pilot.pause()
+        assert "^s Save webhooks" in str(screen.query_one(KeyBar).render())
+        screen.set_focus(screen.query_one("#topup-trx", Input))
+        await pilot.pause()
+        shown = str(screen.query_one(KeyBar).render())
+        assert "^s Top up" in shown and "Save webhooks" not in shown
+        await pilot.press(*DEMO_TRX, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog) and DEMO_TRX in str(
+            app.screen.query_one("#confirm-body", Static).render())
+        assert account.balance == before  # nothing without the yes

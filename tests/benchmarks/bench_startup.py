@@ -65,10 +65,12 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=0, help="N numbers for the warm start (0: skip)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--frames", type=int, default=0, help="start-ups of each app for the first frame (0: skip)")
+    parser.add_argument("--cold", action="store_true",
+                        help="first frame with a new cache dir per start: every start parses the stylesheet")
     args = parser.parse_args()
     if args.frames:
-        hello, demo, load = first_frames(args.frames)
-        print(f"first frame (median of {args.frames}, alternating): `vonage-tui --demo` "
+        hello, demo, load = first_frames(args.frames, cold=args.cold)
+        print(f"first frame{' (cold: no style cache)' if args.cold else ''} (median of {args.frames}, alternating): `vonage-tui --demo` "
               f"{ms(statistics.median(demo))}, bare Textual app {ms(statistics.median(hello))}: "
               f"{statistics.median(demo) / statistics.median(hello):.2f}× ({load})")
         print(f"  demo {[round(d * 1000) for d in demo]}, bare {[round(h * 1000) for h in hello]}")

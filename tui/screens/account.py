@@ -54,6 +54,14 @@ class Done(Message, bubble=False):
         self.error = error
 
 
+class TopUpField(Input):
+    """A field of the top-up form: there ctrl+s tops up (the form you are in), and the key bar says so
+    rather than "Save webhooks" (the screen's ctrl+s, hidden while one of these has focus)."""
+
+    BINDINGS = [Binding("ctrl+s", "screen.top_up", "Top up", id="account.top_up_from_field",
+                        tooltip="Top up with the reference (and amount) typed here: asks first")]
+
+
 class AccountScreen(ReloadingScreen):
     """Balance, top-up, default SMS webhooks, limits (reloaded when shown again after a minute)."""
 
@@ -84,14 +92,14 @@ class AccountScreen(ReloadingScreen):
                 yield Static("Top up", classes="acct-section")
                 with Horizontal(classes="acct-row"):
                     yield Label("Transaction ref", classes="acct-label")
-                    yield Input(placeholder="reference of an auto-reload payment", id="topup-trx")
+                    yield TopUpField(placeholder="reference of an auto-reload payment", id="topup-trx")
                     top_up = Button("Top up", id="topup-btn")
                     top_up.can_focus = False  # Enter in the fields tops up: Tab goes field to field
                     yield top_up
                 yield Literal("", id="topup-error", classes="field-error")
                 with Horizontal(classes="acct-row"):
                     yield Label("Its amount", classes="acct-label")
-                    yield Input(placeholder="optional: EUR, as the dashboard shows it", id="topup-amount")
+                    yield TopUpField(placeholder="optional: EUR, as the dashboard shows it", id="topup-amount")
                 yield Literal("", id="topup-hint", classes="dim acct-hint")
             yield Static("Default SMS webhooks (empty = unset)", classes="acct-section")
             with Horizontal(classes="acct-row"):
@@ -319,11 +327,12 @@ class AccountScreen(ReloadingScreen):
     def _save_requested(self) -> None:
         self.action_save_webhooks()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_webhooks" and isinstance(self.focused, TopUpField):
+            return False  # the field's own ctrl+s (top up) is the one shown and run
+        return super().check_action(action, parameters)
+
     def action_save_webhooks(self) -> None:
-        focused = self.focused
-        if isinstance(focused, Input) and focused.id in ("topup-trx", "topup-amount"):
-            self.action_top_up()  # ctrl+s sends the form you are in: here, the top-up
-            return
         if not self.writes_allowed():
             return
         values: dict[str, str] = {}

@@ -391,6 +391,19 @@ async def test_every_binding_has_an_id_and_description():
 # -- deep link, navigation, paging ---------------------------------------------------------------
 
 
+async def test_a_deep_link_filter_finds_what_typing_it_finds(make_app, sandbox):
+    """A number typed as `--filter` (set before any row came) is looked for in the number only, as when
+    typed after `/` — not also in the digits of a webhook (+49 301 234567's voice goes to 447700900999)."""
+    app = make_app(initial_screen="numbers", screen_args={"filter": "4477"})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_numbers(app, pilot)
+        linked = table(app).visible_keys()
+        assert linked and all("4477" in key for key in linked)
+        table(app).set_filter("")
+        table(app).set_filter("4477")
+        assert table(app).visible_keys() == linked
+
+
 async def test_deep_link_applies_filters_on_first_show(make_app, sandbox):
     app = make_app(initial_screen="numbers", screen_args={"filter": "7700", "country": "GB"})
     async with app.run_test(size=SIZE) as pilot:

@@ -48,14 +48,16 @@ def pacing(rate: float) -> tuple[int, int]:
 
 
 def _local_filter(text: str | None) -> Callable[[OwnedNumber], bool]:
-    """The numbers screen's `/` filter: its cells as shown, and digits for a phone-like query."""
+    """The numbers screen's `/` filter: its cells as shown, and digits for a phone-like query — which,
+    as there, is looked for in the number only."""
     if not text:
         return lambda number: True
     from tui.screens.numbers_format import row_cells
-    from tui.widgets.row_store import haystack, needles
+    from tui.widgets.table_layout import haystack, needles, reads_as_number
 
     wanted = needles(text)
-    return lambda number: any(n in haystack(row_cells(number)) for n in wanted)
+    cells = slice(0, 1) if reads_as_number(text) else slice(None)
+    return lambda number: any(n in haystack(row_cells(number)[cells]) for n in wanted)
 
 
 async def export_numbers(

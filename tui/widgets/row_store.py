@@ -34,7 +34,7 @@ from itertools import compress
 from typing import Any, Generic, TypeVar
 
 from tui.widgets.table_layout import EMPTY_KEY, TEXT_ROWS, RowFormat, SortKey, TextRows, cell_width, column_keys
-from tui.widgets.table_layout import _PHONE_LIKE, haystack, matching_slots, narrows, needles, row_hits, sort_key
+from tui.widgets.table_layout import haystack, matching_slots, narrows, needles, reads_as_number, row_hits, sort_key
 
 K = TypeVar("K", bound=Hashable)
 
@@ -131,7 +131,9 @@ class RowStore(Generic[K]):
         self._group_item: list[Any] = []  # one row of each group, to read the group's cells from
         self._group_text: list[str] = []
         self._group_hit: list[bool] = []  # does each group match the current filter
-        self._number_only = False  # the filter reads as a phone number: groups (other columns) never match
+        # the filter reads as a phone number: groups (other columns) never match. Kept with the filter:
+        # a list replaced under a filter (a deep link's, set before the rows came) filters as typed
+        self._number_only = reads_as_number(self.filter_text)
         self._slot: dict[K, int] = {}
         self._order: list[int] = []
         self._visible: list[int] = []
@@ -200,7 +202,7 @@ class RowStore(Generic[K]):
             return
         # a number is looked for in the number column only (not in digits of a webhook or an app id)
         was_number_only = self._number_only
-        self._number_only = bool(_PHONE_LIKE.fullmatch(text.strip())) and any(map(str.isdigit, text))
+        self._number_only = reads_as_number(text)
         # "89" -> "89a" widens: the number looked for in one column is now text looked for in all
         narrowing = bool(self.filter_text) and narrows(self.filter_text, text) and not (
             was_number_only and not self._number_only)

@@ -117,6 +117,12 @@ def needles(query: str) -> tuple[str, ...]:
     return (text,)
 
 
+def reads_as_number(query: str) -> bool:
+    """A filter that reads as (part of) a phone number: looked for in the number column only, not in
+    the digits of a webhook or an application id."""
+    return bool(_PHONE_LIKE.fullmatch(query.strip())) and any(map(str.isdigit, query))
+
+
 def narrows(old: str, new: str) -> bool:
     """True if every row matching `new` also matches `old`: each new needle holds an old one."""
     old_needles, new_needles = needles(old), needles(new)

@@ -47,6 +47,8 @@ async def test_numbers_screen_cancels_marked_numbers_after_one_confirmation(make
         await pilot.pause()
         body = str(app.screen.query_one("#confirm-body").render())
         assert "2 numbers" in body
+        # the yes button says what it does ("Cancel 2" read as "back out" to a newcomer)
+        assert str(app.screen.query_one("#confirm-yes").label).startswith("Cancel 2 numbers")
         await pilot.press("enter")  # "No" is focused: nothing happens
         await settle(app, pilot)
         assert all(k in _owned(sandbox) for k in keys)

@@ -67,7 +67,7 @@ class NumbersScreen(NumbersView):
                 tooltip="Filter the loaded numbers as you type (digits match any grouping)"),
         Binding("e", "edit", "Edit", id="numbers.edit",
                 tooltip="Edit the highlighted number (or, with numbers marked, all of them)"),
-        Binding("d", "cancel_number", "Cancel", id="numbers.cancel_number",
+        Binding("d", "cancel_number", "Cancel number", id="numbers.cancel_number",
                 tooltip="Stop renting the highlighted (or marked) numbers (asks first)"),
         Binding("s", "sort_next", "Sort", id="numbers.sort_next",
                 tooltip="Sort by the next column (number, country, type, features, application, webhooks)"),
@@ -396,7 +396,7 @@ class NumbersScreen(NumbersView):
             "a failure does not stop the rest, and running the same selection again resumes it."
             + owner_note(self.session.subaccounts if self.session is not None else None)
         )
-        self.confirm(f"Cancel {len(numbers)} numbers", body, yes=f"Cancel {len(numbers)}",
+        self.confirm(f"Cancel {len(numbers)} numbers", body, yes=f"Cancel {len(numbers)} numbers",
                      then=lambda: self._cancel(numbers))
 
     @work(group="action", exit_on_error=False, description="cancel numbers")

@@ -308,6 +308,8 @@ class NumbersView(VonageScreen):
                 parts.append(f"{table.row_count:,} shown")
         elif self._note and not table.row_count:
             parts.append("no numbers loaded")  # never "0 numbers": the account was not read
+        elif not table.row_count and (owned is None or (owned.loaded_at is None and not owned.complete)):
+            parts.append("loading…")  # logged in, the first page not asked for yet: not "0 numbers"
         elif cached_at is None:
             parts.append(f"{table.row_count:,} number{'s' if table.row_count != 1 else ''}")
         if table.filter_text.strip():

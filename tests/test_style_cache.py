@@ -4,8 +4,10 @@ another theme is never used."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
+import threading
 from pathlib import Path
 
 import textual.css.stylesheet as stylesheet_module
@@ -81,3 +83,71 @@ async def test_rules_saved_for_another_theme_are_not_used(make_app, monkeypatch,
     saved.write_bytes(pickle.dumps(("written with other variables", entries)))
     parsed, _ = await _start(make_app, monkeypatch)
     assert any("app.tcss" in path for path in parsed)
+
+
+# -- whatever is wrong with it, the app starts as it would without it ---------------------------------
+
+
+class _Planted:
+    """What a planted file could hold: loading it would call ``touch`` (were any global allowed)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.system, (f"touch {self.marker}",))
+
+
+async def test_a_private_cache_file_that_would_run_code_is_refused_without_running_it(
+        make_app, monkeypatch, isolated_dirs, tmp_path) -> None:
+    """The file is read only when ours alone, but a pickle can call what it names: only the classes of
+    parsed rules may be named, so a planted file runs nothing and is parsed around."""
+    await _start(make_app, monkeypatch)
+    saved = Path(isolated_dirs.cache) / style_cache.FILENAME
+    marker = tmp_path / "ran"
+    fingerprint, _entries = pickle.loads(saved.read_bytes())
+    saved.write_bytes(pickle.dumps((fingerprint, [(("css", ("x", ""), False, 0, ""), _Planted(marker))])))
+    assert saved.stat().st_mode & 0o777 == 0o600
+    parsed, _ = await _start(make_app, monkeypatch)
+    assert not marker.exists()
+    assert any("app.tcss" in path for path in parsed)
+
+
+_real_start = threading.Thread.start
+
+
+def _refuse_style_cache_thread(self: threading.Thread) -> None:
+    """The OS refusing a thread (a process limit reached: RuntimeError "can't start new thread")."""
+    if self.name == "style-cache":
+        raise RuntimeError("can't start new thread")
+    _real_start(self)
+
+
+async def test_no_thread_for_the_cache_does_not_stop_the_app(make_app, monkeypatch) -> None:
+    """Found by review: run as a user at its process limit, the app stopped at its first frame."""
+    monkeypatch.setattr(threading.Thread, "start", _refuse_style_cache_thread)
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app._exception is None and app.current_mode == "numbers" and app.session is not None
+    assert app.return_code in (None, 0)
+
+
+async def test_a_first_run_turns_garbage_collection_back_on_even_without_a_cache_thread(
+        sandbox, monkeypatch) -> None:
+    """Found by review: on a first run (the login form first) the refused thread ended the start-up worker
+    before it turned collection back on, for the whole session."""
+    from tui.app import VonageApp
+    from tui.launch import LaunchOptions
+
+    enabled = gc.isenabled()
+    monkeypatch.setattr(threading.Thread, "start", _refuse_style_cache_thread)
+    try:
+        gc.disable()  # as the command line leaves it before the App starts
+        app = VonageApp(LaunchOptions(rest_url=sandbox.url, api_url=sandbox.url))  # no config: the login form
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            assert type(app.screen).__name__ == "LoginScreen"
+            assert gc.isenabled()
+    finally:
+        gc.enable() if enabled else gc.disable()

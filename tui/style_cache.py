@@ -16,6 +16,10 @@ the UI thread.
 
 from __future__ import annotations
 
+import enum
+import functools
+import io
+import os
 import pickle
 import sys
 import threading
@@ -33,14 +37,58 @@ _MAX_BYTES = 4 << 20  # ours is ~80 KB; anything far larger is not ours to unpic
 
 
 def _fingerprint(stylesheet: Stylesheet) -> str:
-    """What the parsed rules depend on besides the CSS text: the variables, Textual's parser, Python."""
-    from textual.css import model, parse, styles, tokenize
+    """What the parsed rules depend on besides the CSS text: the variables, Python, and Textual — its
+    version (its dist-info's name) and the size and time of every module whose objects are pickled (a
+    packager that fixes file times, as Nix does, still changes a version or a size)."""
+    import textual
 
+    root = Path(textual.__file__ or "").parent
     parts = [f"{_FORMAT}", sys.version, repr(sorted(stylesheet._variables.items()))]
-    for module in (model, parse, styles, tokenize):
-        found = Path(module.__file__ or "").stat()
-        parts.append(f"{module.__name__}:{found.st_size}:{found.st_mtime_ns}")
+    with os.scandir(root.parent) as found:
+        parts += sorted(e.name for e in found if e.name.startswith("textual-") and e.name.endswith(".dist-info"))
+    for folder in (root / "css", root / "layouts"):
+        with os.scandir(folder) as found:
+            files = sorted((e.name, e.stat()) for e in found if e.name.endswith(".py"))
+        parts += [f"{folder.name}/{name}:{info.st_size}:{info.st_mtime_ns}" for name, info in files]
+    for name in ("color.py", "geometry.py"):
+        info = (root / name).stat()
+        parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
     return "\n".join(parts)  # kept whole, not hashed: hashlib alone would cost the start 1.5 ms
+
+
+#: What the file may name, and nothing else: the classes (and selector checks) of parsed rules. A
+#: pickle can call whatever it names, so a planted file could otherwise run code in the app.
+_ALLOWED_MODULES = ("textual.color", "textual.geometry", "textual.css.", "textual.layouts.")
+_ALLOWED_FUNCTIONS = {("textual.css.model", f"_check_{kind}") for kind in ("class", "id", "type", "universal")}
+
+
+class _RulesUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("functools", "partial"):
+            return functools.partial
+        if (module, name) == ("builtins", "getattr"):
+            return _enum_member
+        if (module, name) in _ALLOWED_FUNCTIONS:
+            return super().find_class(module, name)
+        if "." not in name and module.startswith(_ALLOWED_MODULES):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a stylesheet")
+
+
+def _enum_member(owner: Any, name: str) -> Any:
+    """The only ``getattr`` parsed rules need: a member of an enum (how enums are pickled), and a rules
+    dict's ``get`` and ``__contains__`` (``Styles`` keeps them bound)."""
+    if isinstance(owner, type) and issubclass(owner, enum.Enum) and not name.startswith("_"):
+        return getattr(owner, name)
+    if type(owner) is dict and name in ("get", "__contains__"):
+        return getattr(owner, name)
+    raise pickle.UnpicklingError("not an enum member or a dict's lookup")
+
+
+def _load(data: bytes) -> Any:
+    return _RulesUnpickler(io.BytesIO(data)).load()
 
 
 def _parse_cache(stylesheet: Stylesheet) -> Any:
@@ -64,7 +112,7 @@ def preload(stylesheet: Stylesheet, directory: Path) -> frozenset[tuple[Any, ...
         data = read_private_file(directory / FILENAME, max_bytes=_MAX_BYTES + 1)
         if len(data) > _MAX_BYTES:
             return frozenset()
-        fingerprint, entries = pickle.loads(data)
+        fingerprint, entries = _load(data)
         if fingerprint != _fingerprint(stylesheet):
             return frozenset()
         for key, rules in entries:
@@ -96,12 +144,15 @@ def save_soon(app: App[Any]) -> None:
     if getattr(app, "_styles_saved", True):
         return
     app._styles_saved = True  # type: ignore[attr-defined]
-    entries = snapshot(app.stylesheet)
-    known: frozenset[object] = getattr(app, "styles_preloaded", frozenset())
-    if entries and any(key not in known for key, _ in entries):
-        from tui.paths import cache_dir
+    try:
+        entries = snapshot(app.stylesheet)
+        known: frozenset[object] = getattr(app, "styles_preloaded", frozenset())
+        if entries and any(key not in known for key, _ in entries):
+            from tui.paths import cache_dir
 
-        threading.Thread(target=save, args=(app.stylesheet, entries, cache_dir()), name="style-cache").start()
+            threading.Thread(target=save, args=(app.stylesheet, entries, cache_dir()), name="style-cache").start()
+    except Exception:  # noqa: BLE001 - no thread to be had (a process limit): parsed again next time
+        return
 
 
 def save(stylesheet: Stylesheet, entries: list[tuple[tuple[Any, ...], Any]], directory: Path) -> bool:
@@ -112,6 +163,7 @@ def save(stylesheet: Stylesheet, entries: list[tuple[tuple[Any, ...], Any]], dir
 
     try:
         data = pickle.dumps((_fingerprint(stylesheet), entries), protocol=pickle.HIGHEST_PROTOCOL)
+        _load(data)  # what the next start could not read back is not written (a class outside the list)
         write_private_file(directory / FILENAME, data, fsync=False)  # a start killed right after its frame keeps it
     except Exception:  # noqa: BLE001 - a cache that cannot be written is parsed again next time
         return False

@@ -20,6 +20,8 @@ from textual.widget import Widget
 
 from tui.widgets.literal import printable
 
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "})
+
 #: The parts after the title, in the order shown: (app var, component class).
 PARTS: tuple[tuple[str, str], ...] = (
     ("profile_label", "app-header--profile"),
@@ -48,8 +50,8 @@ class AppHeader(Widget):
         self.refresh()
 
     def part(self, name: str) -> str:
-        """The text shown for one app var (``balance_text``, ``activity_text`` …), as shown."""
-        return printable(str(getattr(self.app, name, "") or ""))
+        """The text shown for one app var (``balance_text``, ``activity_text`` …), as shown: on one line."""
+        return printable(str(getattr(self.app, name, "") or "")).translate(_ONE_LINE)
 
     def render(self) -> Content:
         title = Content.assemble("vonage-tui ", (self._screen_title, "bold"))
@@ -61,7 +63,7 @@ class AppHeader(Widget):
         left = Content.assemble(*pieces)
         activity = self.part("activity_text")
         if not activity:
-            return left
+            return left.truncate(self.size.width) if left.cell_length > self.size.width > 0 else left
         right = Content.assemble((f" {activity} ", self.get_visual_style("app-header--activity")))
         room = self.size.width - cell_len(right.plain)
         if room <= 0:

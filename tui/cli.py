@@ -305,7 +305,9 @@ def _main(argv: list[str] | None) -> int:
 
     env_key, env_secret = os.environ.get("VONAGE_API_KEY"), os.environ.get("VONAGE_API_SECRET")
     if env_key and env_secret:
-        options.api_key, options.api_secret = env_key, env_secret  # wrapped at login (tui.login_flow.start)
+        from pydantic import SecretStr
+
+        options.api_key, options.api_secret = env_key, SecretStr(env_secret)
         options.profile_label = f"env · {env_key}"
     return _run_app(options)
 

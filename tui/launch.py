@@ -26,9 +26,7 @@ class LaunchOptions:
     api_url: str | None = None
     #: Credentials given for this run only (demo, or VONAGE_API_KEY/VONAGE_API_SECRET).
     api_key: str | None = None
-    #: From the environment a plain str (never shown: no repr) until the login wraps it in a SecretStr,
-    #: so that the first frame does not wait for pydantic's import (~50 ms).
-    api_secret: str | SecretStr | None = field(default=None, repr=False)
+    api_secret: SecretStr | None = None
     profile_label: str = ""
     #: Client-side pacing in requests/s (None: unpaced). The sandbox and default accounts allow 30.
     rate_limit: float | None = 25.0

@@ -71,11 +71,8 @@ def start(app: App[Any]) -> None:
     if options.embedded_sandbox:
         app.run_worker(_start_demo(app), group="startup", exclusive=True, exit_on_error=False)
     elif options.api_key and options.api_secret is not None:
-        from pydantic import SecretStr
-
-        secret = options.api_secret
         host.open_session(spec_from_options(
-            options, api_key=options.api_key, secret=SecretStr(secret) if isinstance(secret, str) else secret,
+            options, api_key=options.api_key, secret=options.api_secret,
             rest_url=options.rest_url or _default("rest"), api_url=options.api_url or _default("api"),
             storage="demo" if options.demo else "environment",
             label=options.profile_label or f"key {options.api_key}",

@@ -67,3 +67,21 @@ async def test_the_app_loads_without_full_collections_and_ends_with_them_on(make
             assert app.session is not None and app.session.account.owned.complete
             assert gc.isenabled() and gc.get_threshold() == threshold
     assert seen and all(t[2] >= 1_000_000 for t in seen)
+
+
+async def test_the_first_frame_freezes_what_start_up_built_without_walking_it(make_app, monkeypatch) -> None:
+    """Nothing was collected during start-up (the imports ran with GC off): a collection at the first
+    frame would walk every object of the imports (~30 ms, which delayed a warm start's cached rows)."""
+    calls: list[bool] = []
+    original = loading.keep_out_of_gc
+
+    def keep(*, collect: bool = True) -> None:
+        calls.append(collect)
+        original(collect=collect)
+
+    monkeypatch.setattr(loading, "keep_out_of_gc", keep)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+    assert calls[0] is False  # the first frame's: frozen as it is
+    assert gc.isenabled()

@@ -39,15 +39,19 @@ def hold_gc() -> None:
     gc.disable()
 
 
-def keep_out_of_gc() -> None:
+def keep_out_of_gc(*, collect: bool = True) -> None:
     """The one garbage-collection policy, part 3: what is alive at a quiet moment lives on.
 
     A full collection walks every tracked object; with 100,000 owned numbers that is a pause of tens of
     milliseconds on the UI thread. Objects alive after the first frame, after login and after a full
     load are moved out of the collector's reach (young garbage is collected first, cheaply); reference
     counting still frees them when they are replaced, and records hold no reference cycles.
+    ``collect=False`` after the first frame: nothing was collected since the process started, so the
+    young generations hold every object of the imports (~60,000; a 30 ms pause that delayed a warm
+    start's rows) and only a few hundred garbage ones; they are frozen as they are.
     """
-    gc.collect(1)
+    if collect:
+        gc.collect(1)
     gc.freeze()
     gc.enable()
 
@@ -187,7 +191,7 @@ async def after_first_frame(app: App[Any], *, login: bool = True) -> None:
     app.call_after_refresh(painted.set)
     await painted.wait()
     style_cache.save_soon(app)  # done at the first paint already, unless that was not one of our screens
-    keep_out_of_gc()
+    keep_out_of_gc(collect=False)
     _build_mode(app, "numbers")  # before the login: done by the time the first page arrives
     if not login:  # a first run: the login form is on screen and logs in itself
         return

@@ -215,3 +215,28 @@ def test_printing_with_a_profile_that_does_not_exist_is_a_usage_error_even_with_
     done = run_cli("numbers", "-o", "json", "--profile", "nope", env=env)
     assert done.returncode == 2 and done.stdout == ""
     assert "no profile named 'nope'" in error_lines(done)[0] and "none yet" in error_lines(done)[0]
+
+
+def test_credentials_in_the_environment_that_are_not_text_are_refused_up_front() -> None:
+    """Found by review: a byte that is not UTF-8 in VONAGE_API_SECRET stopped the app with a crash (and a
+    second one while writing the report); now one line, exit status 2, the value never shown."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VONAGE_API_KEY": "abcd1234"}
+    env_bytes = {k.encode(): v.encode() for k, v in env.items()}
+    env_bytes[b"VONAGE_API_SECRET"] = b"Sandbox-Secret-42\xff"
+    out = subprocess.run([sys.executable, "-m", "tui", "numbers", "-o", "json"], env=env_bytes,
+                         capture_output=True, timeout=60)
+    assert out.returncode == 2
+    err = out.stderr.decode("utf-8", "replace")
+    assert "VONAGE_API_SECRET holds bytes that are not text" in err and "Traceback" not in err
+    assert "Sandbox-Secret" not in err
+
+
+def test_the_secret_forms_a_crash_report_hides_survive_bytes_that_are_not_text() -> None:
+    from tui.crash import basic_forms
+
+    forms = basic_forms("abcd1234", "Secret\udcff")
+    assert forms[0] == "Secret\udcff" and forms[1].isascii()

@@ -293,6 +293,10 @@ def _main(argv: list[str] | None) -> int:
         options = _launch_options(args)
     except UsageError as exc:
         return _complain(exc.prog, exc.message, f"Try '{exc.prog} --help'.")
+    for name in ("VONAGE_API_KEY", "VONAGE_API_SECRET"):  # bytes a shell let through that no header can carry
+        if not _is_text(os.environ.get(name, "")):
+            return _complain("vonage-tui", f"{name} holds bytes that are not text (UTF-8): set it again",
+                             "Its value is not shown.")
     if options.output:
         from tui.scripting.run import run
 
@@ -310,6 +314,14 @@ def _main(argv: list[str] | None) -> int:
         options.api_key, options.api_secret = env_key, SecretStr(env_secret)
         options.profile_label = f"env · {env_key}"
     return _run_app(options)
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes from the environment (surrogate escapes)
+        return False
+    return True
 
 
 def _run_app(options: Any, *, headless: bool = False) -> int:

@@ -59,7 +59,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 def basic_forms(api_key: str, secret: str) -> list[str]:
     """The ways a secret can appear in a request: plain, and base64 of ``key:secret`` (the auth header)."""
-    pair = base64.b64encode(f"{api_key}:{secret}".encode()).decode("ascii")
+    pair = base64.b64encode(f"{api_key}:{secret}".encode("utf-8", "surrogateescape")).decode("ascii")
     return [secret, pair]
 
 

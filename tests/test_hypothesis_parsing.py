@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tui.api import models
@@ -141,6 +141,9 @@ CALLS: dict[str, tuple[Callable[[VonageClient], Awaitable[Any]], Any]] = {
 
 @SETTINGS
 @given(plan=answers, call=st.sampled_from(sorted(CALLS)))
+# Found by a reviewer's run: an unreadable answer asked again, then drops, made 4 attempts (the drops'
+# retries were counted from 0 again); one request now shares one budget of retries.
+@example(plan=[(200, b"", None, None), "dropped"], call="list_secrets")
 def test_any_sequence_of_answers_gives_a_typed_result_or_a_vonage_error(plan: list[Any], call: str) -> None:
     operation, expected = CALLS[call]
     script = Script(plan)

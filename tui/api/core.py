@@ -274,7 +274,7 @@ class ClientCore:
         try:
             decoded, retry = _NOT_READ, 0
             while True:  # a read whose answer came but cannot be read is asked again, like a dropped one
-                response = await self._send(method, url, path, request_id, params, form, json_body)
+                response, retry = await self._send(method, url, path, request_id, params, form, json_body, retry)
                 status = response.status_code
                 if write or lenient_body or allow_empty or status not in expected:
                     break
@@ -331,15 +331,17 @@ class ClientCore:
         params: dict[str, str] | None,
         form: dict[str, str] | None,
         json_body: Any,
-    ) -> httpx.Response:
+        retry: int = 0,
+    ) -> tuple[httpx.Response, int]:
         """The attempt loop: pace, send, and retry what the policy allows; raise the failure otherwise.
+        Returns the answer and the retries used so far: ``retry`` counts those the caller already made
+        (an unreadable answer asked again), so one request never makes more than 1 + max_retries attempts.
 
         A 429 with a Retry-After we are willing to wait pauses the whole rate limiter, so every other
         request of this client waits it out too instead of collecting a 429 of its own.
         """
         policy = self.retry_policy
         netloc = urlsplit(url).netloc
-        retry = 0
         while True:
             await self.limiter.acquire()
             self.stats.requests += 1
@@ -369,11 +371,11 @@ class ClientCore:
                 self.stats.rate_limited += 1
             logger.debug("%s %s -> %s", method, path, status)
             if not policy.may_retry(method, status=status):
-                return response
+                return response, retry
             retry_after = self._retry_after(response)
             delay = policy.delay_for(retry + 1, retry_after, self._rng)
             if delay is None:
-                return response
+                return response, retry
             if status == 429 and retry_after is not None:
                 self.limiter.pause(retry_after)
             retry = await self._pause(method, path, request_id, retry, delay, f"HTTP {status}")

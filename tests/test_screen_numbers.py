@@ -546,3 +546,23 @@ async def test_warm_start_shows_cached_rows_with_age_then_refreshes():
             assert not app.session.account.owned.from_cache
         cached = cache.load_owned(key)
         assert cached is not None and len(cached[0]) == 6
+
+
+async def test_the_status_says_loading_not_0_numbers_before_the_first_page(make_app, sandbox):
+    """Found by the newcomer pass: between the login and the first page the line read "0 numbers", which
+    says the account owns none. An account read and found empty still says so."""
+    from tui.owned import OwnedList
+
+    app = make_app(initial_screen="numbers")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_numbers(app, pilot)
+        account = app.session.account
+        read = account.owned
+        account.owned = OwnedList()  # logged in, nothing asked for yet
+        table(app).set_rows([])
+        screen._update_status()
+        assert status(app) == "loading…"
+        read.replace([], complete=True, total=0)  # read, and empty
+        account.owned = read
+        screen._update_status()
+        assert status(app) == "0 numbers"
